@@ -1,0 +1,111 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "tinybug",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tinybug", targets: ["tinybug"]),
+        .executable(name: "pull-request", targets: ["pull-request"]),
+        .executable(name: "ci-completed", targets: ["ci-completed"]),
+        .executable(name: "timer-fired", targets: ["timer-fired"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .target(name: "Hashing", dependencies: ["COpenSSL"], swiftSettings: settings),
+        .target(name: "Workflow", swiftSettings: settings),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "Workflow", "Hashing",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        .target(
+            name: "Ingress",
+            dependencies: ["Workflow", "Hashing"],
+            swiftSettings: settings),
+        .target(
+            name: "Egress",
+            dependencies: [
+                "Workflow", "Engine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        .target(
+            name: "FunctionRuntime",
+            dependencies: [
+                "Workflow", "Engine", "Ingress", "Egress", "Hashing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
+        .target(
+            name: "GitHubSimulator",
+            dependencies: [
+                "Hashing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        .executableTarget(
+            name: "tinybug",
+            dependencies: [
+                "Workflow", "Engine", "Ingress", "FunctionRuntime", "GitHubSimulator", "Hashing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
+        .function("pull-request"),
+        .function("ci-completed"),
+        .function("timer-fired"),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow"], swiftSettings: settings),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "Workflow", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
+        .testTarget(
+            name: "IngressTests", dependencies: ["Ingress", "Workflow", "Hashing"], swiftSettings: settings),
+        .testTarget(
+            name: "EgressTests",
+            dependencies: [
+                "Egress", "Workflow", "Engine", "GitHubSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "FunctionRuntime", "GitHubSimulator", "Engine", "Workflow", "Ingress", "Hashing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+    ]
+)
+
+extension Target {
+    /// One small executable per event type; its code is `functions/<name>/`.
+    static func function(_ name: String) -> Target {
+        .executableTarget(
+            name: name,
+            dependencies: ["FunctionRuntime"],
+            path: "functions/\(name)",
+            exclude: ["README.md"],
+            swiftSettings: settings)
+    }
+}

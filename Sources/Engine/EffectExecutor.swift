@@ -1,0 +1,14 @@
+/// What came of carrying out one effect.
+public enum EffectResult<Event: Sendable>: Sendable {
+    /// Done (or given up for good): apply this event, which also removes the effect from the outbox.
+    case completed(Event)
+    /// Not done this time (rate limit, 5xx, network): leave it in the outbox and try again after a while.
+    case retry(afterSeconds: Int64, reason: String)
+}
+
+/// Carries out a workflow's effects against the outside world. Implementations look before they
+/// create, using the effect's key, so running an effect twice does the work once.
+public protocol EffectExecutor<State>: Sendable {
+    associatedtype State: DurableWorkflow
+    func execute(_ effect: State.Effect, tenant: String, workflow: String) async -> EffectResult<State.Event>
+}

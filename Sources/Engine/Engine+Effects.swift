@@ -1,0 +1,53 @@
+import Logging
+import Workflow
+
+extension Engine {
+    /// Runs outbox entries, applies their results in one write, and repeats with the effects those
+    /// results produce, until none is left or `budget` has passed. What is left stays in the outbox
+    /// for a timer to run.
+    /// - Returns: how many effects ran.
+    @discardableResult
+    public func run<Executor: EffectExecutor>(
+        _ entries: [OutboxEntry<State.Effect>], tenant: String, id: String, executor: Executor,
+        budget: Duration = .seconds(5)
+    ) async throws(EngineError) -> Int where Executor.State == State {
+        let started = ContinuousClock.now
+        var pending = entries
+        var ran = 0
+        while !pending.isEmpty, ContinuousClock.now - started < budget {
+            let results = await execute(pending, tenant: tenant, id: id, executor: executor)
+            ran += results.count
+            var inputs: [EventInput<State.Event>] = []
+            var reschedules: [Reschedule] = []
+            for (key, result) in results {
+                switch result {
+                case .completed(let event): inputs.append(EventInput(id: "effect:\(key)", event: event, settles: key))
+                case .retry(let seconds, let reason):
+                    logger.warning(
+                        "Effect will be retried",
+                        metadata: ["workflow.id": "\(id)", "effect.key": "\(key)", "reason": "\(reason)"])
+                    reschedules.append(Reschedule(key: key, afterSeconds: seconds, reason: reason))
+                }
+            }
+            let applied = try await apply(tenant: tenant, id: id, inputs, reschedule: reschedules)
+            guard case .applied(_, let added) = applied else { break }
+            pending = added
+        }
+        return ran
+    }
+
+    private func execute<Executor: EffectExecutor>(
+        _ entries: [OutboxEntry<State.Effect>], tenant: String, id: String, executor: Executor
+    ) async -> [(String, EffectResult<State.Event>)] where Executor.State == State {
+        await withTaskGroup(of: (Int, String, EffectResult<State.Event>).self) { group in
+            for (index, entry) in entries.enumerated() {
+                group.addTask {
+                    (index, entry.key, await executor.execute(entry.effect, tenant: tenant, workflow: id))
+                }
+            }
+            var results: [(Int, String, EffectResult<State.Event>)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Workflow
+
+/// What one tick did.
+public struct TickSummary: Sendable, Equatable {
+    public var markers = 0
+    public var ticked = 0
+    public var effects = 0
+}
+
+extension Engine {
+    /// Looks only at timer buckets that are due: applies the tick event to workflows whose deadline
+    /// has passed and re-runs outbox entries whose lease or backoff has run out.
+    public func tick<Executor: EffectExecutor>(
+        executor: Executor, budget: Duration = .seconds(20)
+    ) async throws(EngineError) -> TickSummary where Executor.State == State {
+        let started = ContinuousClock.now
+        let now = clock.now()
+        var summary = TickSummary()
+        for marker in try await dueMarkers(now: now) where ContinuousClock.now - started < budget {
+            guard let (_, tenant, id) = marker.timerParts else { continue }
+            summary.markers += 1
+            do {
+                try await store.delete(marker)
+            } catch {
+                throw .store(error)
+            }
+            let (ticked, effects) = try await tickWorkflow(tenant: tenant, id: id, now: now, executor: executor)
+            summary.ticked += ticked ? 1 : 0
+            summary.effects += effects
+        }
+        return summary
+    }
+
+    /// Timer markers in buckets up to the current minute, oldest first, interleaved across tenants
+    /// so one tenant's backlog does not hold back another's.
+    func dueMarkers(now: Instant) async throws(EngineError) -> [StoreKey] {
+        let due = UTC.bucket(now)
+        var keys: [StoreKey] = []
+        var after: String? = nil
+        paging: while true {
+            let page: [StoreKey]
+            do { page = try await store.list(prefix: StoreKey.timersPrefix, startAfter: after, limit: 1000) } catch {
+                throw .store(error)
+            }
+            for key in page {
+                guard let parts = key.timerParts, parts.bucket <= due else { break paging }
+                keys.append(key)
+            }
+            guard page.count == 1000, let last = page.last else { break }
+            after = last.rawValue
+        }
+        return Self.roundRobin(keys)
+    }
+
+    static func roundRobin(_ keys: [StoreKey]) -> [StoreKey] {
+        var byTenant: [String: [StoreKey]] = [:]
+        var order: [String] = []
+        for key in keys {
+            let tenant = key.timerParts?.tenant ?? ""
+            if byTenant[tenant] == nil { order.append(tenant) }
+            byTenant[tenant, default: []].append(key)
+        }
+        var result: [StoreKey] = []
+        var round = 0
+        while result.count < keys.count {
+            for tenant in order where byTenant[tenant]!.count > round { result.append(byTenant[tenant]![round]) }
+            round += 1
+        }
+        return result
+    }
+
+    private func tickWorkflow<Executor: EffectExecutor>(
+        tenant: String, id: String, now: Instant, executor: Executor
+    ) async throws(EngineError) -> (Bool, Int) where Executor.State == State {
+        guard let (document, _) = try await load(tenant: tenant, id: id) else { return (false, 0) }
+        var ticked = false
+        var due: [OutboxEntry<State.Effect>] = []
+        if let deadline = document.state.deadline, deadline <= now {
+            let applied = try await apply(tenant: tenant, id: id, [EventInput(id: "tick:\(now.milliseconds)", event: State.tick)])
+            ticked = true
+            if case .applied(_, let added) = applied { due += added }
+        }
+        due += try await claimStaleOutbox(tenant: tenant, id: id, now: now)
+        let ran = due.isEmpty ? 0 : try await run(due, tenant: tenant, id: id, executor: executor)
+        if let (latest, _) = try await load(tenant: tenant, id: id) {
+            try await registerTimer(latest.deadline.map(UTC.bucket), tenant: tenant, id: id)
+        }
+        return (ticked, ran)
+    }
+
+    /// Takes a fresh lease on outbox entries whose lease or backoff has passed, so one ticker runs them.
+    private func claimStaleOutbox(tenant: String, id: String, now: Instant) async throws(EngineError)
+        -> [OutboxEntry<State.Effect>]
+    {
+        guard let (document, _) = try await load(tenant: tenant, id: id) else { return [] }
+        let stale = document.outbox.filter { $0.notBefore <= now }
+        guard !stale.isEmpty else { return [] }
+        let leases = stale.map { Reschedule(key: $0.key, afterSeconds: effectLeaseSeconds, reason: $0.lastError ?? "lease expired") }
+        let applied = try await apply(tenant: tenant, id: id, [], reschedule: leases)
+        guard case .applied(let next, _) = applied else { return [] }
+        let keys = Set(stale.map(\.key))
+        return next.outbox.filter { keys.contains($0.key) }
+    }
+}

@@ -1,0 +1,164 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+import Workflow
+
+/// Why the engine could not apply an event.
+public enum EngineError: Error, Equatable, Sendable {
+    case store(StoreError)
+    case notFound(tenant: String, workflow: String)
+    /// Every compare-and-swap attempt lost to a concurrent writer.
+    case tooManyConflicts(String)
+}
+
+/// One event to apply, with the id that makes a redelivery a no-op and, for an effect's result,
+/// the outbox key it settles.
+public struct EventInput<Event: Sendable>: Sendable {
+    public var id: String
+    public var event: Event
+    public var settles: String?
+
+    public init(id: String, event: Event, settles: String? = nil) {
+        self.id = id
+        self.event = event
+        self.settles = settles
+    }
+}
+
+/// What applying events did.
+public enum Applied<State: DurableWorkflow>: Sendable {
+    /// Written; these outbox entries are new and should be run now.
+    case applied(Document<State>, newEffects: [OutboxEntry<State.Effect>])
+    /// Every event was applied before (or its effect was already settled): nothing written.
+    case duplicate(Document<State>)
+    /// The events changed nothing: nothing written.
+    case unchanged(Document<State>)
+
+    public var document: Document<State> {
+        switch self {
+        case .applied(let document, _), .duplicate(let document), .unchanged(let document): document
+        }
+    }
+}
+
+/// Durable execution over a document store: load, apply, compare-and-swap write with the new
+/// effects in the same write, then run the effects and feed their results back.
+public struct Engine<State: DurableWorkflow>: Sendable {
+    public let store: any DocumentStore
+    public let clock: any WallClock
+    public let logger: Logger
+    /// How many times a write that lost a compare-and-swap is re-read and re-applied.
+    public var maxConflictRetries = 12
+    /// How long an effect may run before a timer assumes its runner died and runs it again.
+    public var effectLeaseSeconds: Int64 = 60
+
+    public init(store: any DocumentStore, clock: any WallClock, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The document and its version, or nil.
+    public func load(tenant: String, id: String) async throws(EngineError) -> (Document<State>, Version)? {
+        let key = try storeKey(tenant, id)
+        let stored: Stored?
+        do { stored = try await store.read(key) } catch { throw .store(error) }
+        guard let stored else { return nil }
+        do {
+            return (try Self.decoder.decode(Document<State>.self, from: stored.data), stored.version)
+        } catch {
+            throw .store(.corrupt("\(key): \(error)"))
+        }
+    }
+
+    /// Creates the workflow unless it exists. Nil when it already existed (a redelivery).
+    public func create(
+        tenant: String, id: String, eventID: String, start: (Instant) -> (State, [State.Effect])
+    ) async throws(EngineError) -> Applied<State>? {
+        let key = try storeKey(tenant, id)
+        let now = clock.now()
+        let (state, effects) = start(now)
+        var document = Document(tenant: tenant, id: id, state: state, now: now)
+        document.remember(eventID)
+        let added = document.enqueue(effects, lease: now.adding(seconds: effectLeaseSeconds))
+        document.append(entry(now, eventID, "workflow started", effects))
+        let bucket = document.deadline.map(UTC.bucket)
+        document.timerBucket = bucket
+        try await registerTimer(bucket, tenant: tenant, id: id)
+        let data = try encode(document)
+        do throws(StoreError) {
+            _ = try await store.create(key, data)
+        } catch .conflict {
+            return nil
+        } catch {
+            throw .store(error)
+        }
+        logger.info("Created workflow", metadata: ["tenant.id": "\(tenant)", "workflow.id": "\(id)"])
+        return .applied(document, newEffects: added)
+    }
+
+    /// Applies events in order in one compare-and-swap write, retrying on conflict.
+    public func apply(
+        tenant: String, id: String, _ inputs: [EventInput<State.Event>], reschedule: [Reschedule] = []
+    ) async throws(EngineError) -> Applied<State> {
+        let key = try storeKey(tenant, id)
+        for attempt in 0..<maxConflictRetries {
+            guard let (document, version) = try await load(tenant: tenant, id: id) else {
+                throw .notFound(tenant: tenant, workflow: id)
+            }
+            let now = clock.now()
+            let result = Self.applying(inputs, reschedule, to: document, now: now, lease: effectLeaseSeconds)
+            guard case .applied(var next, let added) = result else { return result }
+            let bucket = next.deadline.map(UTC.bucket)
+            let moved = bucket != next.timerBucket
+            next.timerBucket = bucket
+            if moved { try await registerTimer(bucket, tenant: tenant, id: id) }
+            let data = try encode(next)
+            do throws(StoreError) {
+                _ = try await store.replace(key, data, ifMatch: version)
+            } catch .conflict {
+                logger.debug("Write conflict", metadata: ["workflow.id": "\(id)", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 << min(attempt, 5)))))
+                continue
+            } catch {
+                throw .store(error)
+            }
+            if moved { try await registerTimer(bucket, tenant: tenant, id: id) }
+            return .applied(next, newEffects: added)
+        }
+        throw .tooManyConflicts("\(key)")
+    }
+
+    func storeKey(_ tenant: String, _ id: String) throws(EngineError) -> StoreKey {
+        do { return try StoreKey.workflow(tenant: tenant, id: id) } catch { throw .store(error) }
+    }
+
+    func encode(_ document: Document<State>) throws(EngineError) -> Data {
+        do { return try Self.encoder.encode(document) } catch { throw .store(.corrupt("encode: \(error)")) }
+    }
+
+    func registerTimer(_ bucket: String?, tenant: String, id: String) async throws(EngineError) {
+        guard let bucket else { return }
+        do {
+            try await store.put(try StoreKey.timer(bucket: bucket, tenant: tenant, workflow: id), Data())
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    func entry(_ now: Instant, _ eventID: String, _ event: String, _ effects: [State.Effect]) -> HistoryEntry {
+        HistoryEntry(
+            at: now, time: UTC.iso8601(now), eventID: eventID, event: event, effects: effects.map(State.summary(of:)))
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static var decoder: JSONDecoder { JSONDecoder() }
+}

@@ -1,0 +1,58 @@
+import Workflow
+
+/// A validated key in a document store: `/`-separated segments of `[a-z0-9._-]`, none starting
+/// with a dot, so the same key names the same thing on disk and in S3 and can never escape its folder.
+/// Keys are built only here.
+public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+
+    /// Nil unless every segment is a valid identifier.
+    public init?(_ rawValue: String) {
+        let segments = rawValue.split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.isEmpty, segments.count <= 8, segments.allSatisfy(Identifier.isValid) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+    public static func < (lhs: StoreKey, rhs: StoreKey) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// `tenants/<tenant>/workflows/<workflow>.json`
+    public static func workflow(tenant: String, id: String) throws(StoreError) -> StoreKey {
+        guard Identifier.isValidTenant(tenant), Identifier.isValid(id),
+            let key = StoreKey("tenants/\(tenant)/workflows/\(id).json")
+        else { throw .invalidKey("\(tenant)/\(id)") }
+        return key
+    }
+
+    /// The prefix under which a tenant's workflows live, optionally narrowed to ids starting with `idPrefix`.
+    public static func workflowsPrefix(tenant: String, idPrefix: String = "") throws(StoreError) -> String {
+        guard Identifier.isValidTenant(tenant) else { throw .invalidKey(tenant) }
+        return "tenants/\(tenant)/workflows/\(idPrefix)"
+    }
+
+    /// The workflow id of a key made by `workflow(tenant:id:)`.
+    public var workflowID: String? {
+        let parts = rawValue.split(separator: "/")
+        guard parts.count == 4, parts[0] == "tenants", parts[2] == "workflows", parts[3].hasSuffix(".json") else {
+            return nil
+        }
+        return String(parts[3].dropLast(5))
+    }
+
+    /// `timers/<yyyyMMddHHmm>/<tenant>/<workflow>`
+    public static func timer(bucket: String, tenant: String, workflow: String) throws(StoreError) -> StoreKey {
+        guard let key = StoreKey("timers/\(bucket)/\(tenant)/\(workflow)") else {
+            throw .invalidKey("timers/\(bucket)/\(tenant)/\(workflow)")
+        }
+        return key
+    }
+
+    public static let timersPrefix = "timers/"
+
+    /// Bucket, tenant and workflow of a timer key.
+    public var timerParts: (bucket: String, tenant: String, workflow: String)? {
+        let parts = rawValue.split(separator: "/")
+        guard parts.count == 4, parts[0] == "timers" else { return nil }
+        return (String(parts[1]), String(parts[2]), String(parts[3]))
+    }
+}

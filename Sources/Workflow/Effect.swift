@@ -1,0 +1,32 @@
+/// Something the workflow asks the outside world to do. Data only: the engine records it in
+/// the same write as the state, then an executor carries it out. `key` makes it idempotent.
+public enum Effect: Codable, Equatable, Sendable {
+    case createCheckRun(PullRequest, workflow: String)
+    case listFiles(PullRequest, workflow: String)
+    case dispatch(JobKey, PullRequest, mutant: Mutant?)
+    case cancel(JobKey, PullRequest, ciRunID: Int64?)
+    case completeCheckRun(PullRequest, workflow: String, checkRunID: Int64?, report: Report)
+
+    /// Stable across retries and re-runs: executors look for this key before they create.
+    public var key: String {
+        switch self {
+        case .createCheckRun(_, let workflow): "\(workflow)/check-run"
+        case .listFiles(_, let workflow): "\(workflow)/list-files"
+        case .dispatch(let job, _, _): "\(job)/dispatch"
+        case .cancel(let job, _, _): "\(job)/cancel"
+        case .completeCheckRun(_, let workflow, _, _): "\(workflow)/report"
+        }
+    }
+
+    /// One line for the history.
+    public var summary: String {
+        switch self {
+        case .createCheckRun: "create check run"
+        case .listFiles: "list changed files"
+        case .dispatch(let job, _, let mutant):
+            "dispatch \(job)" + (mutant.map { " (\($0.path):\($0.line) \($0.operator.rawValue))" } ?? " (baseline)")
+        case .cancel(let job, _, _): "cancel \(job)"
+        case .completeCheckRun(_, _, _, let report): "report: \(report.title)"
+        }
+    }
+}

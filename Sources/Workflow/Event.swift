@@ -1,0 +1,57 @@
+/// How a CI run ended, as the workflow sees it.
+public enum CIConclusion: Codable, Equatable, Sendable {
+    /// The tests passed.
+    case passed
+    /// The tests failed.
+    case failed
+    /// The run did not say anything about the tests (cancelled, timed out, failed to start…).
+    case infrastructure(String)
+}
+
+/// Something that happened to a workflow. Every input arrives as one of these.
+public enum Event: Codable, Equatable, Sendable {
+    case filesListed([ChangedFile])
+    case checkRunCreated(id: Int64)
+    case dispatched(JobKey, ciRunID: Int64?, url: String?)
+    case dispatchFailed(JobKey, reason: String)
+    case ciFinished(JobKey, CIConclusion, ciRunID: Int64?, url: String?)
+    case cancelled(JobKey)
+    case reported
+    case tick
+    case paused
+    case resumed
+    case cancelRequested(reason: String)
+    case closed
+    case superseded(by: String)
+    case failed(reason: String)
+
+    /// One line for the history.
+    public var summary: String {
+        switch self {
+        case .filesListed(let files): "listed \(files.count) changed files"
+        case .checkRunCreated(let id): "check run \(id) created"
+        case .dispatched(let key, let run, _): "dispatched \(key)" + (run.map { " as CI run \($0)" } ?? "")
+        case .dispatchFailed(let key, let reason): "dispatch of \(key) failed: \(reason)"
+        case .ciFinished(let key, let conclusion, _, _): "CI finished \(key): \(conclusion.summary)"
+        case .cancelled(let key): "CI run \(key) cancelled"
+        case .reported: "check run completed"
+        case .tick: "timer fired"
+        case .paused: "paused"
+        case .resumed: "resumed"
+        case .cancelRequested(let reason): "cancel requested: \(reason)"
+        case .closed: "pull request closed"
+        case .superseded(let sha): "superseded by \(sha)"
+        case .failed(let reason): "failed: \(reason)"
+        }
+    }
+}
+
+extension CIConclusion {
+    public var summary: String {
+        switch self {
+        case .passed: "passed"
+        case .failed: "failed"
+        case .infrastructure(let reason): reason
+        }
+    }
+}

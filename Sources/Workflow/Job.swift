@@ -1,0 +1,69 @@
+/// Where one CI job stands.
+public enum JobStatus: String, Codable, Sendable {
+    /// Not dispatched yet: waiting for a slot.
+    case pending
+    /// The dispatch effect is out; no answer from the CI yet. Counts as in flight.
+    case dispatching
+    /// The CI accepted the job.
+    case running
+    /// An attempt failed for an infrastructure reason; the next waits for `retryAt`.
+    case retrying
+    /// Final: the tests passed (a mutant survived; a green baseline).
+    case passed
+    /// Final: the tests failed (a mutant was killed; a red baseline).
+    case failed
+    /// Final: every attempt failed for infrastructure reasons; not in the score.
+    case errored
+    /// Final: the workflow was cancelled or superseded before the job finished.
+    case cancelled
+
+    public var isFinal: Bool { [.passed, .failed, .errored, .cancelled].contains(self) }
+    public var isInFlight: Bool { self == .dispatching || self == .running }
+}
+
+/// One attempt at a job, kept for the timeline.
+public struct Attempt: Codable, Equatable, Sendable {
+    public var number: Int
+    public var dispatchedAt: Instant
+    public var endedAt: Instant?
+    /// `passed`, `failed`, or the infrastructure reason (`cancelled`, `timed out`, …).
+    public var result: String?
+}
+
+/// One CI job of a workflow: the baseline or one mutant, over all its attempts.
+public struct Job: Codable, Equatable, Sendable {
+    public var name: JobName
+    public var status: JobStatus
+    /// The current attempt; 0 before the first dispatch.
+    public var attempt: Int
+    public var deadline: Instant?
+    public var retryAt: Instant?
+    public var ciRunID: Int64?
+    public var ciRunURL: String?
+    public var attempts: [Attempt]
+
+    public init(name: JobName) {
+        self.name = name
+        status = .pending
+        attempt = 0
+        attempts = []
+    }
+
+    /// The key of the current attempt.
+    func key(in run: Run) -> JobKey { JobKey(tenant: run.tenant, workflow: run.id, job: name, attempt: attempt) }
+}
+
+extension JobName: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let name = JobName(Substring(text)) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad job name"))
+        }
+        self = name
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -1,0 +1,39 @@
+/// The pull request a workflow measures: one head commit of one PR.
+public struct PullRequest: Codable, Equatable, Hashable, Sendable {
+    public var owner: String
+    public var repo: String
+    public var number: Int
+    public var headSHA: String
+    public var headRef: String
+    public var baseRef: String
+    public var title: String
+
+    public init(
+        owner: String, repo: String, number: Int, headSHA: String, headRef: String, baseRef: String = "main",
+        title: String = ""
+    ) {
+        self.owner = owner
+        self.repo = repo
+        self.number = number
+        self.headSHA = headSHA
+        self.headRef = headRef
+        self.baseRef = baseRef
+        self.title = title
+    }
+
+    /// `owner/repo`.
+    public var repository: String { "\(owner)/\(repo)" }
+}
+
+/// One file of a PR as GitHub lists it: its path, status and unified-diff `patch`.
+public struct ChangedFile: Codable, Equatable, Sendable {
+    public var path: String
+    public var status: String
+    public var patch: String?
+
+    public init(path: String, status: String = "modified", patch: String?) {
+        self.path = path
+        self.status = status
+        self.patch = patch
+    }
+}

@@ -1,0 +1,33 @@
+/// The check run's conclusion, in GitHub's words.
+public enum CheckConclusion: String, Codable, Sendable {
+    case success, failure, neutral, cancelled
+}
+
+/// A line annotation on the check run: one per surviving mutant.
+public struct Annotation: Codable, Equatable, Sendable {
+    public var path: String
+    public var line: Int
+    public var title: String
+    public var message: String
+}
+
+/// What the check run says when the workflow ends.
+public struct Report: Codable, Equatable, Sendable {
+    public var conclusion: CheckConclusion
+    public var title: String
+    public var summary: String
+    public var annotations: [Annotation]
+    public var killed: Int
+    public var survived: Int
+    public var errored: Int
+
+    /// `killed / (killed + survived)`; nil when no mutant gave a result.
+    public var score: Double? { Report.score(killed: killed, survived: survived) }
+
+    public static func score(killed: Int, survived: Int) -> Double? {
+        killed + survived == 0 ? nil : Double(killed) / Double(killed + survived)
+    }
+
+    /// A score as a whole percentage, rounded down so 59.9% never reads as 60%.
+    public static func percent(_ score: Double) -> Int { Int((score * 100).rounded(.down)) }
+}

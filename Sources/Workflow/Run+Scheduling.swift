@@ -1,0 +1,128 @@
+/// Dispatching jobs within the concurrency limit, and moving between phases.
+extension Run {
+    /// Marks the job's next attempt as dispatching and returns its dispatch effect.
+    mutating func dispatching(_ name: JobName, now: Instant) -> [Effect] {
+        let timeout = settings.jobTimeoutSeconds
+        update(name) { job in
+            job.attempt += 1
+            job.status = .dispatching
+            job.retryAt = nil
+            job.deadline = now.adding(seconds: timeout)
+            job.attempts.append(Attempt(number: job.attempt, dispatchedAt: now))
+        }
+        guard let job = job(name) else { return [] }
+        let mutant: Mutant? =
+            switch name {
+            case .baseline: nil
+            case .mutant(let id): plan?[id]
+            }
+        return [.dispatch(job.key(in: self), pullRequest, mutant: mutant)]
+    }
+
+    mutating func startMutants(now: Instant) -> [Effect] {
+        guard phase == .baseline else { return [] }
+        phase = .mutants
+        return mutants.isEmpty ? complete(now: now) : fillSlots(now: now)
+    }
+
+    /// Dispatches due retries first, then pending jobs in plan order, up to the free slots.
+    mutating func fillSlots(now: Instant) -> [Effect] {
+        guard phase == .mutants, !paused else { return [] }
+        var free = settings.maxConcurrentJobs - mutants.filter(\.status.isInFlight).count
+        var effects: [Effect] = []
+        let due = mutants.filter { $0.status == .retrying && ($0.retryAt.map { $0 <= now } ?? true) }
+        let pending = mutants.filter { $0.status == .pending }
+        for job in due + pending where free > 0 {
+            effects += dispatching(job.name, now: now)
+            free -= 1
+        }
+        return effects
+    }
+
+    /// Re-dispatches a baseline whose retry is due, or fills mutant slots.
+    mutating func dispatchDue(now: Instant) -> [Effect] {
+        guard !paused else { return [] }
+        if phase == .baseline, baseline.status == .retrying, let at = baseline.retryAt, at <= now {
+            return dispatching(.baseline, now: now)
+        }
+        return fillSlots(now: now)
+    }
+
+    /// What follows a job reaching a final or retrying state.
+    mutating func afterJobEnded(_ name: JobName, now: Instant) -> [Effect] {
+        switch (name, baseline.status) {
+        case (.baseline, .passed):
+            return plan == nil ? [] : startMutants(now: now)
+        case (.baseline, .failed):
+            return end(.inconclusive("the baseline is red"), report: inconclusiveReport("the tests fail without any mutant, so no mutant can be judged"), now: now)
+        case (.baseline, .errored):
+            return end(.inconclusive("the baseline errored"), report: inconclusiveReport("the baseline CI run never completed"), now: now)
+        case (.baseline, _):
+            return []
+        case (.mutant, _):
+            if mutants.allSatisfy(\.status.isFinal) { return complete(now: now) }
+            return fillSlots(now: now)
+        }
+    }
+
+    mutating func complete(now: Instant) -> [Effect] {
+        let report = scoredReport()
+        let outcome: Outcome = report.conclusion == .neutral ? .inconclusive(report.summary) : .scored
+        return end(outcome, report: report, now: now)
+    }
+
+    /// Ends the workflow: cancels what is in flight and completes the check run.
+    mutating func end(_ outcome: Outcome, report: Report, now: Instant) -> [Effect] {
+        guard self.outcome == nil else { return [] }
+        let cancels = cancelInFlight(now: now)
+        self.outcome = outcome
+        self.report = report
+        phase = .reporting
+        if paused { closePause(now: now) }
+        return cancels + [.completeCheckRun(pullRequest, workflow: id, checkRunID: checkRunID, report: report)]
+    }
+
+    /// Ends the workflow without a report: the repository can no longer be reached.
+    mutating func fail(_ reason: String, now: Instant) -> [Effect] {
+        guard outcome == nil else { return [] }
+        let cancels = cancelInFlight(now: now)
+        outcome = .failed(reason)
+        report = endedReport(.neutral, title: "Tinybug: failed", reason: reason)
+        phase = .done
+        return cancels
+    }
+
+    private mutating func cancelInFlight(now: Instant) -> [Effect] {
+        var effects: [Effect] = []
+        for job in jobs where !job.status.isFinal {
+            if job.status.isInFlight { effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID)) }
+            let attempt = job.attempt
+            update(job.name) { job in
+                job.record(attempt, result: "cancelled", at: now)
+                job.status = .cancelled
+                job.deadline = nil
+                job.retryAt = nil
+            }
+        }
+        return effects
+    }
+
+    mutating func pause(now: Instant) -> [Effect] {
+        guard !paused else { return [] }
+        paused = true
+        pauses.append(Pause(from: now))
+        return []
+    }
+
+    mutating func resume(now: Instant) -> [Effect] {
+        guard paused else { return [] }
+        closePause(now: now)
+        if phase == .baseline, baseline.status == .pending { return dispatching(.baseline, now: now) }
+        return dispatchDue(now: now)
+    }
+
+    private mutating func closePause(now: Instant) {
+        paused = false
+        if let last = pauses.indices.last, pauses[last].until == nil { pauses[last].until = now }
+    }
+}

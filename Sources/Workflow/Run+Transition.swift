@@ -1,0 +1,135 @@
+/// The transition function: one event in, the next state and its effects out.
+extension Run {
+    public static func transition(_ state: Run, _ event: Event, now: Instant) -> (Run, [Effect]) {
+        var run = state
+        let effects = run.apply(event, now: now)
+        if effects.isEmpty && run == state { return (state, []) }
+        run.updatedAt = max(now, state.updatedAt)
+        return (run, effects)
+    }
+
+    private mutating func apply(_ event: Event, now: Instant) -> [Effect] {
+        switch (phase, event) {
+        case (.done, _):
+            return []
+        case (.reporting, .reported):
+            phase = .done
+            return []
+        case (.reporting, .checkRunCreated(let id)):
+            checkRunID = checkRunID ?? id
+            return []
+        case (.reporting, _):
+            return []
+        case (_, .filesListed(let files)):
+            return planned(files, now: now)
+        case (_, .checkRunCreated(let id)):
+            checkRunID = checkRunID ?? id
+            return []
+        case (_, .dispatched(let key, let ciRunID, let url)):
+            markRunning(key, ciRunID: ciRunID, url: url, now: now)
+            return []
+        case (_, .dispatchFailed(let key, let reason)):
+            return attemptFailed(key, reason: reason, now: now)
+        case (_, .ciFinished(let key, let conclusion, let ciRunID, let url)):
+            return finished(key, conclusion, ciRunID: ciRunID, url: url, now: now)
+        case (_, .tick):
+            return timedOut(now: now) + dispatchDue(now: now)
+        case (_, .paused):
+            return pause(now: now)
+        case (_, .resumed):
+            return resume(now: now)
+        case (_, .cancelRequested(let reason)):
+            return end(.cancelled(reason), report: endedReport(.cancelled, title: "Tinybug: cancelled", reason: reason), now: now)
+        case (_, .closed):
+            let reason = "The pull request was closed."
+            return end(.cancelled(reason), report: endedReport(.cancelled, title: "Tinybug: cancelled", reason: reason), now: now)
+        case (_, .superseded(let sha)):
+            let reason = "A newer push (\(sha)) is measured instead."
+            return end(.superseded(by: sha), report: endedReport(.neutral, title: "Tinybug: superseded", reason: reason), now: now)
+        case (_, .failed(let reason)):
+            return fail(reason, now: now)
+        case (_, .cancelled), (_, .reported):
+            return []
+        }
+    }
+
+    private mutating func planned(_ files: [ChangedFile], now: Instant) -> [Effect] {
+        guard plan == nil else { return [] }
+        let mutants = MutantPlanner.plan(files, limit: settings.maxMutants)
+        plan = mutants
+        self.mutants = mutants.map { Job(name: .mutant($0.id)) }
+        return baseline.status == .passed ? startMutants(now: now) : []
+    }
+
+    private mutating func markRunning(_ key: JobKey, ciRunID: Int64?, url: String?, now: Instant) {
+        update(key.job) { job in
+            guard job.attempt == key.attempt, job.status == .dispatching else { return }
+            job.status = .running
+            job.ciRunID = ciRunID ?? job.ciRunID
+            job.ciRunURL = url ?? job.ciRunURL
+        }
+    }
+
+    private mutating func finished(
+        _ key: JobKey, _ conclusion: CIConclusion, ciRunID: Int64?, url: String?, now: Instant
+    ) -> [Effect] {
+        guard let job = job(key.job), !job.status.isFinal, key.attempt <= job.attempt else { return [] }
+        switch conclusion {
+        case .infrastructure(let reason):
+            guard key.attempt == job.attempt, job.status.isInFlight else { return [] }
+            return attemptFailed(key, reason: reason, now: now)
+        case .passed, .failed:
+            var effects: [Effect] = []
+            if key.attempt != job.attempt, job.status.isInFlight {
+                effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID))
+            }
+            update(key.job) { job in
+                job.record(key.attempt, result: conclusion.summary, at: now)
+                job.status = conclusion == .passed ? .passed : .failed
+                job.ciRunID = ciRunID ?? job.ciRunID
+                job.ciRunURL = url ?? job.ciRunURL
+                job.deadline = nil
+                job.retryAt = nil
+            }
+            return effects + afterJobEnded(key.job, now: now)
+        }
+    }
+
+    /// An attempt ended without a test result: retry after a backoff, or give up as errored.
+    private mutating func attemptFailed(_ key: JobKey, reason: String, now: Instant) -> [Effect] {
+        guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
+        let settings = settings
+        update(key.job) { job in
+            job.record(key.attempt, result: reason, at: now)
+            job.deadline = nil
+            if job.attempt >= settings.maxAttempts {
+                job.status = .errored
+            } else {
+                job.status = .retrying
+                job.retryAt = now.adding(seconds: settings.backoff(afterAttempt: job.attempt))
+            }
+        }
+        return afterJobEnded(key.job, now: now)
+    }
+
+    /// Jobs in flight past their deadline are cancelled and count as a failed attempt.
+    private mutating func timedOut(now: Instant) -> [Effect] {
+        var effects: [Effect] = []
+        for job in jobs where job.status.isInFlight && (job.deadline.map { $0 <= now } ?? false) {
+            let key = job.key(in: self)
+            effects.append(.cancel(key, pullRequest, ciRunID: job.ciRunID))
+            effects += attemptFailed(key, reason: "timed out", now: now)
+        }
+        return effects
+    }
+}
+
+extension Job {
+    mutating func record(_ attempt: Int, result: String, at now: Instant) {
+        guard let index = attempts.lastIndex(where: { $0.number == attempt }), attempts[index].endedAt == nil else {
+            return
+        }
+        attempts[index].endedAt = now
+        attempts[index].result = result
+    }
+}

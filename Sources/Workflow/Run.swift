@@ -1,0 +1,106 @@
+/// The measurement of one head commit of one PR: a value-type state machine.
+/// `transition` takes a state, an event and the time, and returns the next state and effects.
+public struct Run: Codable, Equatable, Sendable {
+    public enum Phase: String, Codable, Sendable {
+        /// The baseline job runs; the plan is made from the PR's files meanwhile.
+        case baseline
+        /// Mutant jobs run, at most `maxConcurrentJobs` at once.
+        case mutants
+        /// Waiting for the check run to be completed.
+        case reporting
+        /// Nothing more will happen.
+        case done
+    }
+
+    /// How the workflow ended.
+    public enum Outcome: Codable, Equatable, Sendable {
+        case scored
+        case inconclusive(String)
+        case cancelled(String)
+        case superseded(by: String)
+        case failed(String)
+    }
+
+    /// A span during which the workflow was paused, for the timeline.
+    public struct Pause: Codable, Equatable, Sendable {
+        public var from: Instant
+        public var until: Instant?
+    }
+
+    public var id: String
+    public var tenant: String
+    public var pullRequest: PullRequest
+    public var settings: Settings
+    public var phase: Phase
+    public var paused: Bool
+    public var pauses: [Pause]
+    /// The mutants, once the PR's files are listed.
+    public var plan: [Mutant]?
+    public var baseline: Job
+    /// One job per planned mutant, in the plan's order.
+    public var mutants: [Job]
+    public var checkRunID: Int64?
+    public var outcome: Outcome?
+    public var report: Report?
+    public var startedAt: Instant
+    public var updatedAt: Instant
+
+    /// A new workflow and its first effects: the check run, the file list and the baseline job.
+    public static func start(
+        id: String, tenant: String, pullRequest: PullRequest, settings: Settings, paused: Bool = false, now: Instant
+    ) -> (Run, [Effect]) {
+        var run = Run(
+            id: id, tenant: tenant, pullRequest: pullRequest, settings: settings, phase: .baseline, paused: false,
+            pauses: [], plan: nil, baseline: Job(name: .baseline), mutants: [], checkRunID: nil, outcome: nil,
+            report: nil, startedAt: now, updatedAt: now)
+        var effects: [Effect] = [
+            .createCheckRun(pullRequest, workflow: id), .listFiles(pullRequest, workflow: id),
+        ]
+        if paused {
+            run.paused = true
+            run.pauses = [Pause(from: now)]
+        } else {
+            effects += run.dispatching(.baseline, now: now)
+        }
+        return (run, effects)
+    }
+
+    /// The status people see: running, paused, completed, inconclusive, failed, cancelled, superseded.
+    public var status: String {
+        switch outcome {
+        case nil: paused ? "paused" : "running"
+        case .scored: "completed"
+        case .inconclusive: "inconclusive"
+        case .cancelled: "cancelled"
+        case .superseded: "superseded"
+        case .failed: "failed"
+        }
+    }
+
+    /// The next moment a timer must look at this workflow, if any.
+    public var deadline: Instant? {
+        guard phase == .baseline || phase == .mutants else { return nil }
+        let jobs = [baseline] + mutants
+        let timeouts = jobs.filter(\.status.isInFlight).compactMap(\.deadline)
+        let retries = paused ? [] : jobs.filter { $0.status == .retrying }.compactMap(\.retryAt)
+        return (timeouts + retries).min()
+    }
+
+    /// Every job, baseline first.
+    public var jobs: [Job] { [baseline] + mutants }
+
+    func job(_ name: JobName) -> Job? {
+        switch name {
+        case .baseline: baseline
+        case .mutant(let id): mutants.indices.contains(id) ? mutants[id] : nil
+        }
+    }
+
+    mutating func update(_ name: JobName, _ change: (inout Job) -> Void) {
+        switch name {
+        case .baseline: change(&baseline)
+        case .mutant(let id) where mutants.indices.contains(id): change(&mutants[id])
+        case .mutant: break
+        }
+    }
+}
