@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "Egress",
             dependencies: [
-                "Workflow", "Engine",
+                "Workflow", "Engine", "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
