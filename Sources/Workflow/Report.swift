@@ -9,6 +9,13 @@ public struct Annotation: Codable, Equatable, Sendable {
     public var line: Int
     public var title: String
     public var message: String
+
+    public init(path: String, line: Int, title: String, message: String) {
+        self.path = path
+        self.line = line
+        self.title = title
+        self.message = message
+    }
 }
 
 /// What the check run says when the workflow ends.

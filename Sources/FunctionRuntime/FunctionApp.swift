@@ -1,0 +1,74 @@
+import Engine
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Workflow
+
+/// Builds the Hummingbird application of a function from its configuration.
+public enum FunctionApp {
+    /// The most a webhook body may be; more is refused with 413 without buffering it.
+    public static let maxBodyBytes = 25 * 1024 * 1024
+
+    /// The orchestrator for `config`: store, tenants, engine and executor.
+    public static func orchestrator(
+        config: FunctionConfig, logger: Logger, clock: any WallClock = SystemClock()
+    ) throws -> Orchestrator {
+        let store = try makeStore(config)
+        let tenants = try Tenants.load(path: config.tenantsPath, environment: config.environment, logger: logger)
+        let engine = Engine<Run>(store: store, clock: clock, logger: logger)
+        return Orchestrator(engine: engine, tenants: tenants, githubAPI: config.githubAPI, timerToken: config.timerToken, logger: logger)
+    }
+
+    public static func makeStore(_ config: FunctionConfig) throws -> any DocumentStore {
+        switch config.store {
+        case .file(let path): return try FileStore(root: path)
+        case .s3: throw ConfigError.invalid("TINYBUG_STORE", "the S3 store is not available yet")
+        }
+    }
+
+    /// The application serving `kind`'s routes, with `services` run alongside (the ticker).
+    public static func build(
+        _ kind: FunctionKind, orchestrator: Orchestrator, host: String, port: Int, logger: Logger,
+        services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        if kind.servesWebhooks { addWebhooks(router, kind: kind, orchestrator: orchestrator) }
+        if kind.servesTimer {
+            router.post("/timer") { request, _ in
+                response(await orchestrator.timer(authorization: request.headers[.authorization]))
+            }
+        }
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tinybug"),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    private static func addWebhooks(_ router: Router<BasicRequestContext>, kind: FunctionKind, orchestrator: Orchestrator) {
+        @Sendable func handle(_ request: Request, tenant: String?) async throws -> Response {
+            var request = request
+            let body = try await request.collectBody(upTo: maxBodyBytes)
+            let headers = WebhookHeaders(
+                event: request.headers[HTTPField.Name("X-GitHub-Event")!],
+                delivery: request.headers[HTTPField.Name("X-GitHub-Delivery")!],
+                signature256: request.headers[HTTPField.Name("X-Hub-Signature-256")!])
+            let answer = await orchestrator.gitHubWebhook(
+                tenantID: tenant, headers: headers, body: Data(body.readableBytesView), filter: kind.gitHubEvents)
+            return response(answer)
+        }
+        router.post("/webhooks/github") { request, _ in try await handle(request, tenant: nil) }
+        router.post("/webhooks/github/{tenant}") { request, context in
+            try await handle(request, tenant: context.parameters.get("tenant") ?? "")
+        }
+    }
+
+    static func response(_ answer: Answer) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: answer.status), headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.json)))
+    }
+}

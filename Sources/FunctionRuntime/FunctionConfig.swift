@@ -1,0 +1,75 @@
+import Foundation
+import Hashing
+
+/// Where documents are stored, from `TINYBUG_STORE`.
+public enum StoreLocation: Equatable, Sendable {
+    case file(path: String)
+    case s3(bucket: String, prefix: String)
+
+    /// Parses `file:///path`, `file://./relative` or `s3://bucket/prefix`.
+    public init(_ text: String) throws(ConfigError) {
+        if text.hasPrefix("file://") {
+            let path = String(text.dropFirst("file://".count))
+            guard !path.isEmpty else { throw .invalid("TINYBUG_STORE", "a file store needs a path: \(text)") }
+            self = .file(path: path)
+        } else if text.hasPrefix("s3://") {
+            let rest = text.dropFirst("s3://".count)
+            let bucket = rest.prefix { $0 != "/" }
+            guard !bucket.isEmpty else { throw .invalid("TINYBUG_STORE", "an S3 store needs a bucket: \(text)") }
+            let prefix = rest.dropFirst(bucket.count).drop { $0 == "/" }
+            self = .s3(bucket: String(bucket), prefix: String(prefix))
+        } else {
+            throw .invalid("TINYBUG_STORE", "expected file:///path or s3://bucket/prefix, got \(text)")
+        }
+    }
+}
+
+/// A configuration value that is missing or wrong.
+public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalid(String, String)
+    case tenants(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let name, let problem): "\(name): \(problem)"
+        case .tenants(let problem): "tenants file: \(problem)"
+        }
+    }
+}
+
+/// Everything a function reads from its environment, read once at start-up (12-factor).
+public struct FunctionConfig: Sendable {
+    public var host: String
+    public var port: Int
+    public var store: StoreLocation
+    public var s3Endpoint: String?
+    public var tenantsPath: String
+    public var githubAPI: String
+    public var buildkiteAPI: String
+    public var timerToken: Secret?
+    public var adminToken: Secret?
+    /// Seconds between ticks of `tinybug serve`'s internal timer.
+    public var tickSeconds: Double
+    /// The whole environment, for `env:` secrets in the tenants file.
+    public var environment: [String: String]
+
+    public init(environment: [String: String]) throws(ConfigError) {
+        self.environment = environment
+        host = environment["HOST"] ?? "127.0.0.1"
+        guard let port = Int(environment["PORT"] ?? "8080"), (0...65535).contains(port) else {
+            throw .invalid("PORT", "not a port number: \(environment["PORT"] ?? "")")
+        }
+        self.port = port
+        store = try StoreLocation(environment["TINYBUG_STORE"] ?? "file://./.tinybug")
+        s3Endpoint = environment["TINYBUG_S3_ENDPOINT"]
+        tenantsPath = environment["TINYBUG_TENANTS"] ?? "./tenants.json"
+        githubAPI = environment["GITHUB_API_URL"] ?? "https://api.github.com"
+        buildkiteAPI = environment["BUILDKITE_API_URL"] ?? "https://api.buildkite.com"
+        timerToken = environment["TINYBUG_TIMER_TOKEN"].map(Secret.init)
+        adminToken = environment["TINYBUG_ADMIN_TOKEN"].map(Secret.init)
+        guard let tick = Double(environment["TINYBUG_TICK_SECONDS"] ?? "15"), tick > 0 else {
+            throw .invalid("TINYBUG_TICK_SECONDS", "not a positive number")
+        }
+        tickSeconds = tick
+    }
+}

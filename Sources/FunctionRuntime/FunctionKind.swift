@@ -1,0 +1,20 @@
+/// Which function a process is: one per event type, or all of them (`tinybug serve`).
+public enum FunctionKind: String, Sendable, CaseIterable {
+    case pullRequest = "pull-request"
+    case ciCompleted = "ci-completed"
+    case timerFired = "timer-fired"
+    case all
+
+    /// The GitHub events this function acts on.
+    var gitHubEvents: EventFilter {
+        switch self {
+        case .pullRequest: .only(["pull_request"])
+        case .ciCompleted: .only(["workflow_run"])
+        case .timerFired: .only([])
+        case .all: .all
+        }
+    }
+
+    var servesWebhooks: Bool { self != .timerFired }
+    var servesTimer: Bool { self == .timerFired || self == .all }
+}

@@ -1,0 +1,55 @@
+import Egress
+import Engine
+import Foundation
+import Hashing
+import Ingress
+import Logging
+import Workflow
+
+/// The glue behind every function: ingress in, engine, effects out. Knows no HTTP framework,
+/// so the same code serves a function, `tinybug serve` and the tests.
+public struct Orchestrator: Sendable {
+    public let engine: Engine<Run>
+    public let tenants: Tenants
+    public let executor: GitHubActionsExecutor
+    public let logger: Logger
+    public let timerToken: Secret?
+    /// How long a request may spend running effects before leaving the rest to the timer.
+    public var effectBudget: Duration = .seconds(5)
+
+    public init(engine: Engine<Run>, tenants: Tenants, githubAPI: String, timerToken: Secret?, logger: Logger) {
+        self.engine = engine
+        self.tenants = tenants
+        self.logger = logger
+        self.timerToken = timerToken
+        executor = GitHubActionsExecutor(logger: logger) { [tenants] id in tenants[id]?.target(githubAPI: githubAPI) }
+    }
+
+    /// Runs effects a write produced, within the request's budget; the rest wait for the timer.
+    func run(_ applied: Applied<Run>, tenant: String, id: String) async throws(EngineError) {
+        guard case .applied(_, let effects) = applied, !effects.isEmpty else { return }
+        try await engine.run(effects, tenant: tenant, id: id, executor: executor, budget: effectBudget)
+    }
+
+    /// `POST /timer`: the bearer token, then one tick over the due timer buckets.
+    public func timer(authorization: String?) async -> Answer {
+        guard let timerToken, let authorization, authorization.hasPrefix("Bearer "),
+            ConstantTime.equals(String(authorization.dropFirst(7)), timerToken.value)
+        else { return .error(401, "missing or wrong bearer token") }
+        return await tick()
+    }
+
+    /// One tick, as the internal ticker of `tinybug serve` runs it.
+    public func tick() async -> Answer {
+        do {
+            let summary = try await engine.tick(executor: executor)
+            if summary.markers > 0 {
+                logger.info("Ticked", metadata: ["timers.count": "\(summary.markers)", "effects.count": "\(summary.effects)"])
+            }
+            return .ok("ticked \(summary.markers) timers, ran \(summary.effects) effects")
+        } catch {
+            logger.error("Tick failed", metadata: ["error": "\(error)"])
+            return .from(error)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Logging
+import ServiceLifecycle
+
+/// The internal timer of `tinybug serve`: a tick every `interval`, stopped by graceful shutdown.
+public struct Ticker: Service {
+    let orchestrator: Orchestrator
+    let interval: Duration
+
+    public init(orchestrator: Orchestrator, interval: Duration) {
+        self.orchestrator = orchestrator
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                _ = await orchestrator.tick()
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}

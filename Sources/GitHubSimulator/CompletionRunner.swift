@@ -1,0 +1,78 @@
+import Foundation
+import FoundationNetworking
+import Hashing
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// "Runs" each dispatched job: waits the job's duration, decides its conclusion and posts the
+/// signed `workflow_run` completed webhook, as GitHub would.
+struct CompletionRunner: Service {
+    let simulator: GitHubSimulator
+
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for await id in simulator.completions.cancelOnGracefulShutdown() {
+                group.addTask { await complete(id) }
+            }
+        }
+    }
+
+    private func complete(_ id: Int64) async {
+        try? await Task.sleep(for: simulator.options.jobDuration)
+        guard let run = await simulator.state.run(id), run.status != "completed" else { return }
+        let mutant = run.inputs["tinybug_mutant"].flatMap(GitHubSimulator.decodeMutant)
+        guard let conclusion = simulator.options.outcome(run.inputs["tinybug_job"] ?? "", mutant) else {
+            _ = await simulator.state.finish(id, conclusion: "success")
+            await simulator.state.countWebhook(sent: false)
+            return
+        }
+        if let finished = await simulator.state.finish(id, conclusion: conclusion) { await simulator.deliver(finished) }
+    }
+}
+
+extension GitHubSimulator {
+    /// Decodes the `tinybug_mutant` input: base64 of the mutant's JSON.
+    public static func decodeMutant(_ text: String) -> MutantInput? {
+        guard !text.isEmpty, let data = Data(base64Encoded: text) else { return nil }
+        return try? JSONDecoder().decode(MutantInput.self, from: data)
+    }
+
+    /// Posts the `workflow_run` completed webhook for a finished run, signed like GitHub's.
+    func deliver(_ run: SimulatedRun) async {
+        let body = Self.workflowRunPayload(run, owner: options.owner, repo: options.repo, htmlURL: runURL(run.id))
+        let target = await state.webhookTarget ?? (options.webhookURL, options.webhookSecret)
+        guard let url = URL(string: target.url) else { return }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("workflow_run", forHTTPHeaderField: "X-GitHub-Event")
+        request.setValue(UUID().uuidString.lowercased(), forHTTPHeaderField: "X-GitHub-Delivery")
+        request.setValue("GitHub-Hookshot/simulator", forHTTPHeaderField: "User-Agent")
+        let signature = "sha256=" + Hex.encode(HMAC.sha256(key: Array(target.secret.utf8), body))
+        request.setValue(signature, forHTTPHeaderField: "X-Hub-Signature-256")
+        let sent = (try? await URLSession.shared.data(for: request)) != nil
+        await state.countWebhook(sent: sent)
+    }
+
+    /// A `workflow_run` completed payload in GitHub's documented shape, as compact JSON.
+    static func workflowRunPayload(_ run: SimulatedRun, owner: String, repo: String, htmlURL: String) -> Data {
+        let payload: [String: Any] = [
+            "action": "completed",
+            "workflow_run": [
+                "id": run.id, "name": "tinybug mutant", "display_title": run.title, "status": "completed",
+                "conclusion": run.conclusion ?? NSNull(), "html_url": htmlURL, "head_sha": run.headSHA,
+                "event": "workflow_dispatch", "run_attempt": 1, "run_number": run.id - 1000,
+                "path": ".github/workflows/\(run.workflow)", "head_branch": "main",
+            ] as [String: Any],
+            "workflow": ["id": 161335, "name": "tinybug mutant", "path": ".github/workflows/\(run.workflow)"] as [String: Any],
+            "repository": [
+                "id": 1_296_269, "name": repo, "full_name": "\(owner)/\(repo)", "private": false,
+                "owner": ["login": owner, "id": 1, "type": "Organization"] as [String: Any],
+            ] as [String: Any],
+            "sender": ["login": "tinybug-bot[bot]", "id": 2, "type": "Bot"] as [String: Any],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data()
+    }
+}

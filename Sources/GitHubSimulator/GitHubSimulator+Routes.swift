@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import Workflow
+
+/// The REST routes: Actions, pull request files and check runs.
+extension GitHubSimulator {
+    struct DispatchBody: Decodable {
+        var ref: String
+        var inputs: [String: String]?
+        var return_run_details: Bool?
+    }
+
+    struct RunJSON: Encodable {
+        var id: Int64; var display_title: String; var status: String; var conclusion: String?; var html_url: String
+        var event = "workflow_dispatch"
+    }
+
+    func addActions(_ router: Router<BasicRequestContext>) {
+        router.post("/repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches") { request, context in
+            let body = try await Self.decode(DispatchBody.self, request)
+            let inputs = body.inputs ?? [:]
+            guard inputs.count <= 25 else { throw HTTPError(.unprocessableContent, message: "too many inputs") }
+            guard let job = inputs["tinybug_job"] else { throw HTTPError(.unprocessableContent, message: "tinybug_job is required") }
+            let id = await state.newID()
+            let run = SimulatedRun(
+                id: id, owner: context.parameters.get("owner") ?? "", repo: context.parameters.get("repo") ?? "",
+                workflow: context.parameters.get("workflow") ?? "", title: "tinybug \(job)", inputs: inputs,
+                status: "queued", conclusion: nil, headSHA: inputs["tinybug_sha"] ?? "")
+            await state.addRun(run)
+            enqueue.yield(id)
+            guard body.return_run_details == true else { return Response(status: .noContent) }
+            return Self.json(DispatchAnswer(workflow_run_id: id, run_url: "/repos/\(options.owner)/\(options.repo)/actions/runs/\(id)", html_url: runURL(id)))
+        }
+        router.get("/repos/{owner}/{repo}/actions/workflows/{workflow}/runs") { _, context in
+            let workflow = context.parameters.get("workflow") ?? ""
+            let runs = await state.runs.filter { $0.workflow == workflow }.reversed().map {
+                RunJSON(id: $0.id, display_title: $0.title, status: $0.status, conclusion: $0.conclusion, html_url: runURL($0.id))
+            }
+            return Self.json(RunList(total_count: runs.count, workflow_runs: Array(runs)))
+        }
+        router.post("/repos/{owner}/{repo}/actions/runs/{id}/cancel") { _, context in
+            guard let id = context.parameters.get("id", as: Int64.self), let run = await state.run(id) else {
+                return Self.json(["message": "Not Found"], status: .notFound)
+            }
+            guard run.status != "completed" else { return Self.json(["message": "Cannot cancel a completed run"], status: .conflict) }
+            if let finished = await state.finish(id, conclusion: "cancelled") { await deliver(finished) }
+            return Self.json([String: String](), status: .accepted)
+        }
+    }
+
+    struct DispatchAnswer: Encodable { var workflow_run_id: Int64; var run_url: String; var html_url: String }
+
+    struct RunList: Encodable { var total_count: Int; var workflow_runs: [RunJSON] }
+
+    struct FileJSON: Encodable { var filename: String; var status: String; var patch: String?; var additions = 0; var deletions = 0 }
+
+    func addPulls(_ router: Router<BasicRequestContext>) {
+        router.get("/repos/{owner}/{repo}/pulls/{number}/files") { request, context in
+            guard context.parameters.get("number", as: Int.self) == options.pullNumber else {
+                return Self.json(["message": "Not Found"], status: .notFound)
+            }
+            let page = request.uri.queryParameters.get("page", as: Int.self) ?? 1
+            let perPage = min(request.uri.queryParameters.get("per_page", as: Int.self) ?? 30, 100)
+            let slice = options.files.dropFirst((page - 1) * perPage).prefix(perPage)
+            return Self.json(slice.map { FileJSON(filename: $0.path, status: $0.status, patch: $0.patch) })
+        }
+    }
+
+    func runURL(_ id: Int64) -> String { "https://github.com/\(options.owner)/\(options.repo)/actions/runs/\(id)" }
+}
+

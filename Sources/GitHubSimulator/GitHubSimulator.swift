@@ -1,0 +1,119 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Workflow
+
+/// A loopback HTTP server that speaks the parts of GitHub's REST API Tinybug calls, "runs" each
+/// dispatched job with a deterministic outcome, and posts a signed `workflow_run` webhook back.
+/// The demo runs on it, and tests use it as GitHub.
+public struct GitHubSimulator: Sendable {
+    /// A mutant as it travels in the `tinybug_mutant` input.
+    public struct MutantInput: Codable, Sendable, Equatable {
+        public var path: String
+        public var line: Int
+        public var original: String
+        public var replacement: String
+        public var `operator`: String
+    }
+
+    /// What the simulator is told about the world.
+    public struct Options: Sendable {
+        public var token: String
+        public var owner: String
+        public var repo: String
+        public var pullNumber: Int
+        public var files: [ChangedFile]
+        /// Where completion webhooks go, and the secret that signs them (both can be set later
+        /// with `SimulatorState.target`, once the receiver's port is known).
+        public var webhookURL: String
+        public var webhookSecret: String
+        /// How long a job "runs".
+        public var jobDuration: Duration
+        /// The conclusion of a run (`success`, `failure`, `cancelled`…); nil to drop its webhook.
+        public var outcome: @Sendable (_ job: String, _ mutant: MutantInput?) -> String?
+
+        public init(
+            token: String, owner: String, repo: String, pullNumber: Int, files: [ChangedFile], webhookURL: String,
+            webhookSecret: String, jobDuration: Duration = .milliseconds(50),
+            outcome: @escaping @Sendable (_ job: String, _ mutant: MutantInput?) -> String? = GitHubSimulator.defaultOutcome
+        ) {
+            self.token = token
+            self.owner = owner
+            self.repo = repo
+            self.pullNumber = pullNumber
+            self.files = files
+            self.webhookURL = webhookURL
+            self.webhookSecret = webhookSecret
+            self.jobDuration = jobDuration
+            self.outcome = outcome
+        }
+    }
+
+    public let options: Options
+    public let state = SimulatorState()
+    let completions: AsyncStream<Int64>
+    let enqueue: AsyncStream<Int64>.Continuation
+
+    public init(options: Options) {
+        self.options = options
+        (completions, enqueue) = AsyncStream<Int64>.makeStream()
+    }
+
+    /// The baseline passes; a mutant is killed or survives by a stable hash of where it is and what it does,
+    /// about seven in ten killed.
+    public static func defaultOutcome(job: String, mutant: MutantInput?) -> String? {
+        guard let mutant else { return "success" }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(mutant.path):\(mutant.line):\(mutant.operator)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return hash % 10 < 7 ? "failure" : "success"
+    }
+
+    /// The application; run it with `LoopbackServer.withRunning`.
+    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: AuthMiddleware(token: options.token, state: state))
+        addActions(router)
+        addPulls(router)
+        addChecks(router)
+        return Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "github-simulator"),
+            services: [CompletionRunner(simulator: self)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        var request = request
+        let body = try await request.collectBody(upTo: 10 * 1024 * 1024)
+        do {
+            return try JSONDecoder().decode(type, from: Data(body.readableBytesView))
+        } catch {
+            throw HTTPError(.unprocessableContent, message: "invalid body: \(error)")
+        }
+    }
+}
+
+/// Refuses any request without the configured bearer token, as GitHub does (401 Bad credentials).
+struct AuthMiddleware: RouterMiddleware {
+    let token: String
+    let state: SimulatorState
+
+    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response)
+        async throws -> Response
+    {
+        await state.log("\(request.method) \(request.uri.path)")
+        let given = request.headers[.authorization]
+        guard given == "Bearer \(token)" || given == "token \(token)" else {
+            return GitHubSimulator.json(["message": "Bad credentials"], status: .unauthorized)
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,78 @@
+import Workflow
+
+/// A run the simulator created for a dispatch.
+public struct SimulatedRun: Sendable, Equatable {
+    public var id: Int64
+    public var owner: String
+    public var repo: String
+    public var workflow: String
+    public var title: String
+    public var inputs: [String: String]
+    public var status: String
+    public var conclusion: String?
+    public var headSHA: String
+}
+
+/// A check run as the simulator holds it.
+public struct SimulatedCheckRun: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var headSHA: String
+    public var externalID: String?
+    public var status: String
+    public var conclusion: String?
+    public var title: String?
+    public var summary: String?
+    public var annotations: [Annotation]
+    public var updates: Int
+}
+
+/// Everything the simulator has been asked to do, for the demo to print and tests to check.
+public actor SimulatorState {
+    public private(set) var runs: [SimulatedRun] = []
+    public private(set) var checkRuns: [SimulatedCheckRun] = []
+    public private(set) var requests: [String] = []
+    public private(set) var webhooksSent = 0
+    public private(set) var webhooksDropped = 0
+    private var nextID: Int64 = 1000
+    public private(set) var webhookTarget: (url: String, secret: String)? = nil
+
+    /// Where completion webhooks go from now on.
+    public func target(url: String, secret: String) { webhookTarget = (url, secret) }
+
+    func log(_ line: String) { requests.append(line) }
+
+    func newID() -> Int64 {
+        nextID += 1
+        return nextID
+    }
+
+    func addRun(_ run: SimulatedRun) { runs.append(run) }
+
+    func run(_ id: Int64) -> SimulatedRun? { runs.first { $0.id == id } }
+
+    /// Marks a run finished unless it already is; returns it when this call finished it.
+    func finish(_ id: Int64, conclusion: String) -> SimulatedRun? {
+        guard let index = runs.firstIndex(where: { $0.id == id }), runs[index].status != "completed" else { return nil }
+        runs[index].status = "completed"
+        runs[index].conclusion = conclusion
+        return runs[index]
+    }
+
+    func addCheckRun(_ check: SimulatedCheckRun) { checkRuns.append(check) }
+
+    func updateCheckRun(_ id: Int64, _ change: (inout SimulatedCheckRun) -> Void) -> Bool {
+        guard let index = checkRuns.firstIndex(where: { $0.id == id }) else { return false }
+        change(&checkRuns[index])
+        return true
+    }
+
+    func countWebhook(sent: Bool) {
+        if sent { webhooksSent += 1 } else { webhooksDropped += 1 }
+    }
+
+    /// How many dispatches carried each job key: exactly once means 1 for every key.
+    public func dispatchCounts() -> [String: Int] {
+        Dictionary(runs.map { ($0.inputs["tinybug_job"] ?? "", 1) }, uniquingKeysWith: +)
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import FunctionRuntime
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve every function in one process, with an internal ticker (configured from the environment).")
+
+    func run() async throws {
+        let logger = Logger(label: "tinybug")
+        let config = try FunctionConfig(environment: ProcessInfo.processInfo.environment)
+        let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
+        let ticker = Ticker(orchestrator: orchestrator, interval: .milliseconds(Int64(config.tickSeconds * 1000)))
+        let app = FunctionApp.build(
+            .all, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger, services: [ticker])
+        try await app.runService()
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Engine
+import Foundation
+import FunctionRuntime
+import Logging
+import Workflow
+
+/// Applies one control event to a workflow in the store. Effects it produces (dispatches on resume,
+/// cancels) are carried out now when the tenants file is readable, else by the next timer tick.
+enum Steering {
+    static func apply(_ event: Event, verb: String, to path: String) async throws {
+        let (tenant, id) = try StoreAccess.split(path)
+        let engine = try StoreAccess.engine()
+        let applied = try await engine.apply(tenant: tenant, id: id, [EventInput(id: "cli:\(verb):\(UUID().uuidString)", event: event)])
+        guard case .applied(let document, let effects) = applied else {
+            print("\(path): nothing to change (status \(applied.document.state.status))")
+            return
+        }
+        print("\(path): \(verb) → status \(document.state.status)")
+        guard !effects.isEmpty else { return }
+        let environment = ProcessInfo.processInfo.environment
+        let logger = Logger(label: "tinybug")
+        if let config = try? FunctionConfig(environment: environment),
+            let orchestrator = try? FunctionApp.orchestrator(config: config, logger: logger)
+        {
+            let ran = try await engine.run(effects, tenant: tenant, id: id, executor: orchestrator.executor)
+            print("carried out \(ran) effects")
+        } else {
+            print("\(effects.count) effects wait in the outbox for the next timer tick")
+        }
+    }
+}
+
+struct Pause: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Pause a workflow: nothing new is dispatched.")
+    @Argument(help: "TENANT/WORKFLOW") var path: String
+    func run() async throws { try await Steering.apply(.paused, verb: "pause", to: path) }
+}
+
+struct Resume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Resume a paused workflow where it stopped.")
+    @Argument(help: "TENANT/WORKFLOW") var path: String
+    func run() async throws { try await Steering.apply(.resumed, verb: "resume", to: path) }
+}
+
+struct Cancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Cancel a workflow and its CI runs in flight.")
+    @Argument(help: "TENANT/WORKFLOW") var path: String
+    func run() async throws { try await Steering.apply(.cancelRequested(reason: "cancelled by an operator"), verb: "cancel", to: path) }
+}

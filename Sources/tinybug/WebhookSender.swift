@@ -1,0 +1,36 @@
+import Foundation
+import FoundationNetworking
+import Hashing
+import Ingress
+
+/// Posts a webhook signed the way GitHub signs it: the same as a redelivery from GitHub's settings page.
+enum WebhookSender {
+    struct Answer { var status: Int; var body: String }
+
+    static func post(_ body: Data, to url: String, event: String, delivery: String, secret: String) async throws -> Answer {
+        guard let target = URL(string: url) else { throw CLIError("not a URL: \(url)") }
+        var request = URLRequest(url: target)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(event, forHTTPHeaderField: "X-GitHub-Event")
+        request.setValue(delivery, forHTTPHeaderField: "X-GitHub-Delivery")
+        request.setValue("GitHub-Hookshot/tinybug-send", forHTTPHeaderField: "User-Agent")
+        request.setValue(Signature.gitHubHeader(body: body, secret: Secret(secret)), forHTTPHeaderField: "X-Hub-Signature-256")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension Demo {
+    static func sendPullRequest(_ body: Data, port: Int) async throws -> String {
+        let answer = try await WebhookSender.post(
+            body, to: "http://127.0.0.1:\(port)/webhooks/github/\(tenant)", event: "pull_request",
+            delivery: UUID().uuidString.lowercased(), secret: secret)
+        struct Accepted: Decodable { var workflow: String? }
+        guard answer.status == 202, let workflow = try? JSONDecoder().decode(Accepted.self, from: Data(answer.body.utf8)).workflow else {
+            throw CLIError("the pull request webhook was not accepted: HTTP \(answer.status) \(answer.body)")
+        }
+        return workflow
+    }
+}

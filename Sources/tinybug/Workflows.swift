@@ -1,0 +1,105 @@
+import ArgumentParser
+import Engine
+import Foundation
+import FunctionRuntime
+import Logging
+import Workflow
+
+struct Workflows: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect workflows in the store named by TINYBUG_STORE.", subcommands: [List.self, Show.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a tenant's workflows.")
+        @Option(help: "The tenant id.") var tenant: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let engine = try StoreAccess.engine()
+            let keys = try await engine.store.listAll(prefix: StoreKey.workflowsPrefix(tenant: tenant))
+            var rows: [WorkflowRow] = []
+            for id in keys.compactMap(\.workflowID) {
+                if let (document, _) = try await engine.load(tenant: tenant, id: id) { rows.append(WorkflowRow(document)) }
+            }
+            rows.sort { $0.updated > $1.updated }
+            if json {
+                print(String(decoding: try StoreAccess.encoder.encode(rows), as: UTF8.self))
+                return
+            }
+            print("\("WORKFLOW".padded(52)) \("PR".padded(18)) \("STATUS".padded(12)) \("SCORE".padded(6)) UPDATED")
+            for row in rows {
+                print("\(row.id.padded(52)) \(row.pr.padded(18)) \(row.status.padded(12)) \((row.score.map { "\($0)%" } ?? "-").padded(6)) \(row.updated)")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one workflow: its state and history.")
+        @Argument(help: "TENANT/WORKFLOW") var path: String
+        @Flag(help: "Print the stored JSON document.") var json = false
+
+        func run() async throws {
+            let (tenant, id) = try StoreAccess.split(path)
+            let engine = try StoreAccess.engine()
+            guard let (document, _) = try await engine.load(tenant: tenant, id: id) else {
+                throw CLIError("no workflow \(id) for tenant \(tenant)")
+            }
+            if json {
+                print(String(decoding: try StoreAccess.encoder.encode(document), as: UTF8.self))
+                return
+            }
+            let run = document.state
+            print("\(run.id)  \(run.pullRequest.repository)#\(run.pullRequest.number) @ \(run.pullRequest.headSHA.prefix(12))")
+            print("status \(run.status), phase \(run.phase.rawValue)" + (run.report.map { ", \($0.title)" } ?? ""))
+            for (job, mutant) in zip(run.jobs, [nil] + (run.plan ?? []).map { Optional($0) }) {
+                let what = mutant.map { "\($0.path):\($0.line) \($0.operator.rawValue)" } ?? "baseline"
+                print("  \(job.name.description.padded(5)) \(job.status.rawValue.padded(11)) attempts \(job.attempt)  \(what)")
+            }
+            print("history" + (document.historyFolded > 0 ? " (\(document.historyFolded) older entries folded)" : "") + ":")
+            for entry in document.history { print(ProgressPrinter.line(entry, origin: document.history.first?.at)) }
+        }
+    }
+}
+
+/// One row of `workflows list` and of the control API's list.
+struct WorkflowRow: Codable {
+    var id: String
+    var pr: String
+    var status: String
+    var score: Int?
+    var updated: String
+
+    init(_ document: Document<Run>) {
+        id = document.id
+        pr = "\(document.state.pullRequest.repository)#\(document.state.pullRequest.number)"
+        status = document.state.status
+        score = document.state.report?.score.map(Report.percent)
+        updated = UTC.iso8601(document.updatedAt)
+    }
+}
+
+/// Opening the store named by the environment, for commands that work on it directly.
+enum StoreAccess {
+    static func engine() throws -> Engine<Run> {
+        let config = try FunctionConfig(environment: ProcessInfo.processInfo.environment)
+        return Engine<Run>(store: try FunctionApp.makeStore(config), clock: SystemClock(), logger: Logger(label: "tinybug"))
+    }
+
+    static func split(_ path: String) throws -> (String, String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, Identifier.isValidTenant(parts[0]), Identifier.isValid(parts[1]) else {
+            throw CLIError("expected TENANT/WORKFLOW with ids of [a-z0-9._-], got \(path)")
+        }
+        return (String(parts[0]), String(parts[1]))
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,5 @@
+import FunctionRuntime
+import Foundation
+
+// POST /webhooks/github[/{tenant}] with X-GitHub-Event: workflow_run
+try await FunctionMain.run(.ciCompleted, environment: ProcessInfo.processInfo.environment)

@@ -1,0 +1,5 @@
+import FunctionRuntime
+import Foundation
+
+// POST /webhooks/github[/{tenant}] with X-GitHub-Event: pull_request
+try await FunctionMain.run(.pullRequest, environment: ProcessInfo.processInfo.environment)
