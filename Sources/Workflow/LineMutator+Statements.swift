@@ -34,7 +34,8 @@ extension LineMutator {
         guard !condition.isEmpty else { return nil }
         let firstWord = String(condition.prefix { $0.isIdentifierPart })
         guard !rejecting.contains(firstWord) else { return nil }
-        return String(line.chars[..<start]) + " \(prefix)\(condition)\(suffix) " + String(line.chars[end...])
+        let gap = line.chars[end] == ":" ? "" : " "
+        return String(line.chars[..<start]) + " \(prefix)\(condition)\(suffix)\(gap)" + String(line.chars[end...])
     }
 
     static func replaceReturn(_ line: SourceLine, language: Language) -> String? {

@@ -1,0 +1,208 @@
+import Engine
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import Workflow
+
+/// Answers each effect the way GitHub would, and counts what it was asked to do.
+final class ScriptedExecutor: EffectExecutor {
+    typealias State = Run
+    let calls = Mutex<[String]>([])
+    let retryKeys: Set<String>
+
+    init(retrying retryKeys: Set<String> = []) { self.retryKeys = retryKeys }
+
+    func execute(_ effect: Workflow.Effect, tenant: String, workflow: String) async -> EffectResult<Workflow.Event> {
+        calls.withLock { $0.append(effect.key) }
+        if retryKeys.contains(effect.key) { return .retry(afterSeconds: 30, reason: "HTTP 503") }
+        switch effect {
+        case .createCheckRun: return .completed(.checkRunCreated(id: 5))
+        case .listFiles: return .completed(.filesListed([mutableFile(count: 3)]))
+        case .dispatch(let job, _, _): return .completed(.dispatched(job, ciRunID: 100, url: nil))
+        case .cancel(let job, _, _): return .completed(.cancelled(job))
+        case .completeCheckRun: return .completed(.reported)
+        }
+    }
+
+    var count: Int { calls.withLock { $0.count } }
+}
+
+func mutableFile(count: Int) -> ChangedFile {
+    ChangedFile(path: "a.swift", patch: "@@ -0,0 +1,\(count) @@\n" + (0..<count).map { "+let ok\($0) = a == \($0)" }.joined(separator: "\n"))
+}
+
+struct EngineFixture {
+    let clock = ManualClock()
+    let root = TemporaryFolder.make()
+    let engine: Engine<Run>
+    let pr = PullRequest(owner: "acme", repo: "shop", number: 1, headSHA: "abcdef1234567", headRef: "x")
+
+    init() throws {
+        engine = Engine<Run>(store: try FileStore(root: root), clock: clock, logger: Logger(label: "test"))
+    }
+
+    func start(_ id: String, settings: Settings = Settings(maxConcurrentJobs: 2, jobTimeoutSeconds: 600)) async throws -> Applied<Run>? {
+        try await engine.create(tenant: "acme", id: id, eventID: "delivery-\(id)") { now in
+            Run.start(id: id, tenant: "acme", pullRequest: pr, settings: settings, now: now)
+        }
+    }
+
+    func document(_ id: String) async throws -> Document<Run> {
+        try #require(try await engine.load(tenant: "acme", id: id)).0
+    }
+}
+
+struct EngineTests {
+    @Test func `creating the same workflow twice creates it once`() async throws {
+        let fixture = try EngineFixture()
+        #expect(try await fixture.start("w1") != nil)
+        #expect(try await fixture.start("w1") == nil)
+        #expect(try await fixture.document("w1").history.count == 1)
+    }
+
+    @Test func `effects wait in the outbox and leave it when their results are applied`() async throws {
+        let fixture = try EngineFixture()
+        let created = try #require(try await fixture.start("w1"))
+        guard case .applied(let document, let effects) = created else { Issue.record("not applied"); return }
+        #expect(document.outbox.count == 3)
+        let executor = ScriptedExecutor()
+        try await fixture.engine.run(effects, tenant: "acme", id: "w1", executor: executor)
+        let after = try await fixture.document("w1")
+        #expect(after.outbox.isEmpty)
+        #expect(after.state.checkRunID == 5)
+        #expect(after.state.baseline.status == .running)
+        #expect(executor.count == 3)
+    }
+
+    @Test func `a redelivered event is applied once`() async throws {
+        let fixture = try EngineFixture()
+        _ = try await fixture.start("w1")
+        let event = EventInput<Workflow.Event>(id: "d-1", event: .paused)
+        guard case .applied = try await fixture.engine.apply(tenant: "acme", id: "w1", [event]) else { Issue.record("first not applied"); return }
+        guard case .duplicate = try await fixture.engine.apply(tenant: "acme", id: "w1", [event]) else { Issue.record("second applied"); return }
+        #expect(try await fixture.document("w1").history.count == 2)
+    }
+
+    @Test func `an event for a missing workflow is reported as not found`() async throws {
+        let fixture = try EngineFixture()
+        await #expect(throws: EngineError.notFound(tenant: "acme", workflow: "nope")) {
+            try await fixture.engine.apply(tenant: "acme", id: "nope", [EventInput(id: "x", event: .tick)])
+        }
+    }
+
+    @Test func `a tick touches only workflows whose deadline has passed`() async throws {
+        let fixture = try EngineFixture()
+        let executor = ScriptedExecutor()
+        for (id, timeout) in [("quick", Int64(60)), ("slow", Int64(3600))] {
+            guard case .applied(_, let effects) = try #require(try await fixture.start(id, settings: Settings(jobTimeoutSeconds: timeout, retryBaseSeconds: 0))) else { return }
+            try await fixture.engine.run(effects, tenant: "acme", id: id, executor: executor)
+        }
+        let slowBefore = try await fixture.document("slow")
+        fixture.clock.advance(seconds: 120)
+        let summary = try await fixture.engine.tick(executor: executor)
+        #expect(summary.ticked == 1)
+        #expect(try await fixture.document("quick").state.baseline.attempt == 2)
+        #expect(try await fixture.document("slow").state == slowBefore.state)
+        let markers = try await fixture.engine.store.list(prefix: "timers/", startAfter: nil, limit: 100)
+        #expect(Set(markers.compactMap { $0.timerParts?.workflow }) == ["quick", "slow"])
+    }
+
+    @Test func `effects left behind by a crash are run by a tick once their lease runs out`() async throws {
+        let fixture = try EngineFixture()
+        _ = try await fixture.start("w1")
+        let executor = ScriptedExecutor()
+        #expect(try await fixture.engine.tick(executor: executor).effects == 0)
+        fixture.clock.advance(seconds: 61)
+        let summary = try await fixture.engine.tick(executor: executor)
+        #expect(summary.effects == 3)
+        #expect(try await fixture.document("w1").outbox.isEmpty)
+        #expect(Set(executor.calls.withLock { $0 }).count == 3)
+    }
+
+    @Test func `an effect that asks to retry stays in the outbox until its backoff has passed`() async throws {
+        let fixture = try EngineFixture()
+        guard case .applied(_, let effects) = try #require(try await fixture.start("w1")) else { return }
+        let flaky = ScriptedExecutor(retrying: [effects[1].key])
+        try await fixture.engine.run(effects, tenant: "acme", id: "w1", executor: flaky)
+        let waiting = try await fixture.document("w1").outbox
+        #expect(waiting.map(\.key) == [effects[1].key])
+        #expect(waiting.first?.attempts == 1)
+        #expect(waiting.first?.lastError == "HTTP 503")
+        fixture.clock.advance(seconds: 10)
+        #expect(try await fixture.engine.tick(executor: ScriptedExecutor()).effects == 0)
+        fixture.clock.advance(seconds: 21)
+        let healthy = ScriptedExecutor()
+        _ = try await fixture.engine.tick(executor: healthy)
+        #expect(healthy.calls.withLock { $0 }.first == effects[1].key)
+        #expect(try await fixture.document("w1").state.plan?.count == 3)
+    }
+
+    @Test func `concurrent completions for one workflow are all recorded`() async throws {
+        let fixture = try EngineFixture()
+        let settings = Settings(maxMutants: 12, maxConcurrentJobs: 12)
+        guard case .applied(_, let effects) = try #require(try await fixture.start("w1", settings: settings)) else { return }
+        let executor = ScriptedExecutor()
+        try await fixture.engine.run(effects, tenant: "acme", id: "w1", executor: executor)
+        let baseline = JobKey(tenant: "acme", workflow: "w1", job: .baseline, attempt: 1)
+        let applied = try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "b", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil))])
+        if case .applied(_, let dispatches) = applied { try await fixture.engine.run(dispatches, tenant: "acme", id: "w1", executor: executor) }
+        let engine = fixture.engine
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in 0..<3 {
+                group.addTask {
+                    let key = JobKey(tenant: "acme", workflow: "w1", job: .mutant(id), attempt: 1)
+                    _ = try await engine.apply(tenant: "acme", id: "w1", [EventInput(id: "c\(id)", event: .ciFinished(key, .failed, ciRunID: nil, url: nil))])
+                }
+            }
+            try await group.waitForAll()
+        }
+        let document = try await fixture.document("w1")
+        #expect(document.state.mutants.allSatisfy { $0.status == .failed })
+        #expect(document.state.phase == .reporting)
+    }
+
+    @Test func `history stays bounded and says how much was folded`() async throws {
+        let fixture = try EngineFixture()
+        _ = try await fixture.start("w1")
+        let toggles = (0..<450).map { EventInput<Workflow.Event>(id: "t\($0)", event: $0 % 2 == 0 ? .paused : .resumed) }
+        _ = try await fixture.engine.apply(tenant: "acme", id: "w1", toggles)
+        let document = try await fixture.document("w1")
+        #expect(document.history.count == Document<Run>.maxHistory)
+        #expect(document.historyFolded == 451 - Document<Run>.maxHistory)
+        #expect(document.appliedEvents.count <= Document<Run>.maxAppliedEvents)
+    }
+
+    @Test func `the stored document is readable JSON with a schema version and a history`() async throws {
+        let fixture = try EngineFixture()
+        _ = try await fixture.start("w1")
+        let data = try #require(FileManager.default.contents(atPath: "\(fixture.root)/tenants/acme/workflows/w1.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["schemaVersion"] as? Int == 1)
+        let history = try #require(object["history"] as? [[String: Any]])
+        #expect(history.first?["event"] as? String == "workflow started")
+        #expect(String(decoding: data, as: UTF8.self).contains("\n"))
+    }
+
+    @Test func `a corrupt document is reported, not replaced`() async throws {
+        let fixture = try EngineFixture()
+        let path = "\(fixture.root)/tenants/acme/workflows/w1.json"
+        try FileManager.default.createDirectory(atPath: "\(fixture.root)/tenants/acme/workflows", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("{not json".utf8)))
+        await #expect(throws: EngineError.self) { try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "x", event: .tick)]) }
+        #expect(FileManager.default.contents(atPath: path) == Data("{not json".utf8))
+    }
+}
+
+struct UTCTests {
+    @Test(arguments: [
+        (Int64(0), "197001010000", "1970-01-01T00:00:00.000Z"),
+        (Int64(1_767_225_600_123), "202601010000", "2026-01-01T00:00:00.123Z"),
+        (Int64(951_782_400_000), "200002290000", "2000-02-29T00:00:00.000Z"),
+        (Int64(1_796_065_199_000), "202611301859", "2026-11-30T18:59:59.000Z"),
+    ])
+    func `instants format as UTC buckets and ISO 8601`(ms: Int64, bucket: String, iso: String) {
+        #expect(UTC.bucket(Instant(milliseconds: ms)) == bucket)
+        #expect(UTC.iso8601(Instant(milliseconds: ms)) == iso)
+    }
+}
