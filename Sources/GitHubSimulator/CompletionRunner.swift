@@ -11,15 +11,17 @@ struct CompletionRunner: Service {
     let simulator: GitHubSimulator
 
     func run() async throws {
-        await withDiscardingTaskGroup { group in
-            for await id in simulator.completions.cancelOnGracefulShutdown() {
-                group.addTask { await complete(id) }
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for await id in simulator.completions {
+                    group.addTask { await complete(id) }
+                }
             }
         }
     }
 
     private func complete(_ id: Int64) async {
-        try? await Task.sleep(for: simulator.options.jobDuration)
+        guard (try? await Task.sleep(for: simulator.options.jobDuration)) != nil else { return }
         guard let run = await simulator.state.run(id), run.status != "completed" else { return }
         let mutant = run.inputs["tinybug_mutant"].flatMap(GitHubSimulator.decodeMutant)
         guard let conclusion = simulator.options.outcome(run.inputs["tinybug_job"] ?? "", mutant) else {

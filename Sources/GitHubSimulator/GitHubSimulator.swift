@@ -16,6 +16,14 @@ public struct GitHubSimulator: Sendable {
         public var original: String
         public var replacement: String
         public var `operator`: String
+
+        public init(path: String, line: Int, original: String, replacement: String, operator: String) {
+            self.path = path
+            self.line = line
+            self.original = original
+            self.replacement = replacement
+            self.operator = `operator`
+        }
     }
 
     /// What the simulator is told about the world.

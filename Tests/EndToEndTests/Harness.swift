@@ -1,0 +1,121 @@
+import Engine
+import Foundation
+import FoundationNetworking
+import FunctionRuntime
+import GitHubSimulator
+import Hashing
+import Logging
+import Testing
+import Workflow
+
+/// `tinybug serve`'s routes on a free loopback port, a file store in a fresh folder, and the
+/// GitHub simulator as GitHub: the real HTTP path end to end.
+struct Harness {
+    static let secret = "acme-webhook-secret"
+    static let token = "acme-github-token"
+    static let timerToken = "timer-token"
+
+    let port: Int
+    let simulator: GitHubSimulator
+    let orchestrator: Orchestrator
+    let storeRoot: String
+
+    var engine: Engine<Run> { orchestrator.engine }
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    static func acme(settings: Settings = Settings(maxMutants: 8, maxConcurrentJobs: 3, jobTimeoutSeconds: 600, retryBaseSeconds: 0)) -> Tenant {
+        Tenant(id: "acme", installationID: 42, githubWebhookSecret: Secret(secret), githubToken: Secret(token), settings: settings)
+    }
+
+    static func run<T>(
+        tenants: [Tenant] = [acme()], jobDuration: Duration = .milliseconds(30),
+        outcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = GitHubSimulator.defaultOutcome,
+        _ body: (Harness) async throws -> T
+    ) async throws -> T {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let files = try JSONDecoder().decode([GitHubFile].self, from: fixture("demo/files.json")).map {
+            ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
+        }
+        let simulator = GitHubSimulator(options: .init(
+            token: token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "", webhookSecret: secret,
+            jobDuration: jobDuration, outcome: outcome))
+        let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-e2e-\(UUID().uuidString)").path
+        return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
+            let engine = Engine<Run>(store: try FileStore(root: storeRoot), clock: SystemClock(), logger: logger)
+            let orchestrator = Orchestrator(
+                engine: engine, tenants: Tenants(tenants), githubAPI: "http://127.0.0.1:\(githubPort)",
+                timerToken: Secret(timerToken), logger: logger)
+            return try await LoopbackServer.withRunning({
+                FunctionApp.build(.all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: $0)
+            }) { port in
+                await simulator.state.target(url: "http://127.0.0.1:\(port)/webhooks/github/acme", secret: secret)
+                return try await body(Harness(port: port, simulator: simulator, orchestrator: orchestrator, storeRoot: storeRoot))
+            }
+        }
+    }
+
+    struct GitHubFile: Decodable { var filename: String; var status: String; var patch: String? }
+
+    struct Reply {
+        var status: Int
+        var body: [String: Any]
+    }
+
+    /// Posts `body` as a GitHub delivery, signed with `secret` unless a signature is given.
+    func deliver(
+        _ body: Data, event: String, path: String = "/webhooks/github/acme", delivery: String = UUID().uuidString,
+        secret: String = Harness.secret, signature: String? = nil, extraHeaders: [String: String] = [:]
+    ) async throws -> Reply {
+        var headers = ["X-GitHub-Event": event, "X-GitHub-Delivery": delivery, "Content-Type": "application/json"]
+        headers["X-Hub-Signature-256"] = signature ?? "sha256=" + Hex.encode(HMAC.sha256(key: Array(secret.utf8), body))
+        for (name, value) in extraHeaders { headers[name] = value }
+        return try await request("POST", path, body: body, headers: headers)
+    }
+
+    func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        request.httpBody = body
+        request.timeoutInterval = 30
+        for (name, value) in headers where !value.isEmpty { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: object)
+    }
+
+    /// Waits until the workflow is done, or fails the test after `timeout`.
+    func finished(_ workflow: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Document<Run> {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout {
+            if let (document, _) = try await engine.load(tenant: "acme", id: workflow), document.state.phase == .done {
+                return document
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let last = try await engine.load(tenant: "acme", id: workflow)?.0
+        Issue.record("workflow \(workflow) did not finish: \(last?.state.status ?? "missing")", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+
+    /// Every file under the store with its bytes: to show a rejected request changed nothing.
+    func snapshot() -> [String: Data] {
+        var files: [String: Data] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: storeRoot) else { return files }
+        while let path = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let full = "\(storeRoot)/\(path)"
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[path] = FileManager.default.contents(atPath: full)
+            }
+        }
+        return files
+    }
+}
+
+/// Reads a file of the project's `fixtures/` folder, found from this source file.
+func fixture(_ relative: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Data {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let path = root.appendingPathComponent("fixtures").appendingPathComponent(relative).path
+    return try #require(FileManager.default.contents(atPath: path), "missing fixture \(relative)", sourceLocation: sourceLocation)
+}
