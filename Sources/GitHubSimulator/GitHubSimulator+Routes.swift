@@ -18,6 +18,9 @@ extension GitHubSimulator {
     func addActions(_ router: Router<BasicRequestContext>) {
         router.post("/repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches") { request, context in
             let body = try await Self.decode(DispatchBody.self, request)
+            if options.legacyDispatch && body.return_run_details != nil {
+                return Self.json(["message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."], status: .badRequest)
+            }
             let inputs = body.inputs ?? [:]
             guard inputs.count <= 25 else { throw HTTPError(.unprocessableContent, message: "too many inputs") }
             guard let job = inputs["tinybug_job"] else { throw HTTPError(.unprocessableContent, message: "tinybug_job is required") }

@@ -41,6 +41,8 @@ public struct GitHubSimulator: Sendable {
         public var jobDuration: Duration
         /// The conclusion of a run (`success`, `failure`, `cancelled`…); nil to drop its webhook.
         public var outcome: @Sendable (_ job: String, _ mutant: MutantInput?) -> String?
+        /// Behave like an older GitHub Enterprise Server that rejects `return_run_details` with 400.
+        public var legacyDispatch = false
 
         public init(
             token: String, owner: String, repo: String, pullNumber: Int, files: [ChangedFile], webhookURL: String,

@@ -28,6 +28,19 @@ public struct Report: Codable, Equatable, Sendable {
     public var survived: Int
     public var errored: Int
 
+    public init(
+        conclusion: CheckConclusion, title: String, summary: String, annotations: [Annotation], killed: Int,
+        survived: Int, errored: Int
+    ) {
+        self.conclusion = conclusion
+        self.title = title
+        self.summary = summary
+        self.annotations = annotations
+        self.killed = killed
+        self.survived = survived
+        self.errored = errored
+    }
+
     /// `killed / (killed + survived)`; nil when no mutant gave a result.
     public var score: Double? { Report.score(killed: killed, survived: survived) }
 
