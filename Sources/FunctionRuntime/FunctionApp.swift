@@ -61,6 +61,18 @@ public enum FunctionApp {
             return response(answer)
         }
         router.post("/webhooks/github") { request, _ in try await handle(request, tenant: nil) }
+        router.post("/webhooks/buildkite/{tenant}") { request, context in
+            var request = request
+            let body = try await request.collectBody(upTo: maxBodyBytes)
+            let headers = BuildkiteHeaders(
+                event: request.headers[HTTPField.Name("X-Buildkite-Event")!],
+                signature: request.headers[HTTPField.Name("X-Buildkite-Signature")!],
+                token: request.headers[HTTPField.Name("X-Buildkite-Token")!])
+            let answer = await orchestrator.buildkiteWebhook(
+                tenantID: context.parameters.get("tenant") ?? "", headers: headers, body: Data(body.readableBytesView),
+                filter: kind.gitHubEvents)
+            return response(answer)
+        }
         router.post("/webhooks/github/{tenant}") { request, context in
             try await handle(request, tenant: context.parameters.get("tenant") ?? "")
         }

@@ -52,7 +52,7 @@ extension Orchestrator {
             case .pullRequest(let action, let pr, _, let draft):
                 return try await pullRequest(action, pr, draft: draft, tenant: tenant, delivery: delivery)
             case .workflowRunCompleted(let job, let conclusion, let runID, let url, _):
-                return try await completion(job, conclusion, runID: runID, url: url, tenant: tenant, delivery: delivery)
+                return try await completion(job, conclusion, runID: runID, url: url, tenant: tenant, eventID: delivery)
             }
         } catch let error as PayloadError {
             return .from(error)
@@ -133,30 +133,6 @@ extension Orchestrator {
             ended.append(id)
         }
         return ended
-    }
-
-    private func completion(
-        _ job: JobKey?, _ conclusion: CIConclusion, runID: Int64, url: String?, tenant: Tenant, delivery: String
-    ) async throws(EngineError) -> Answer {
-        guard let job else { return .ignored("not a Tinybug run") }
-        guard job.tenant == tenant.id else {
-            logger.warning("Completion names another tenant", metadata: ["tenant.id": "\(tenant.id)", "job.key": "\(job)"])
-            return .error(401, "the job key names another tenant than the one whose secret signed it")
-        }
-        let event = Event.ciFinished(job, conclusion, ciRunID: runID, url: url)
-        let applied: Applied<Run>
-        do {
-            applied = try await engine.apply(tenant: tenant.id, id: job.workflow, [EventInput(id: delivery, event: event)])
-        } catch .notFound {
-            return .ignored("no workflow \(job.workflow)")
-        }
-        switch applied {
-        case .duplicate: return .ok("duplicate delivery", workflow: job.workflow)
-        case .unchanged: return .ok("nothing to change", workflow: job.workflow)
-        case .applied:
-            try await run(applied, tenant: tenant.id, id: job.workflow)
-            return .accepted(job.workflow)
-        }
     }
 }
 

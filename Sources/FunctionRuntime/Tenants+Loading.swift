@@ -8,7 +8,11 @@ extension Tenants {
     struct File: Decodable {
         struct App: Decodable { var appId: Int64?; var privateKey: String?; var webhookSecret: String? }
         struct GitHub: Decodable { var installationId: Int64?; var webhookSecret: String?; var token: String? }
-        struct CI: Decodable { var provider: String; var workflow: String?; var ref: String? }
+        struct CI: Decodable {
+            var provider: String; var workflow: String?; var ref: String?
+            var organization: String?; var pipeline: String?; var apiToken: String?; var webhookSecret: String?
+            var webhookToken: String?
+        }
         struct Limits: Decodable {
             var maxMutants: Int?; var maxConcurrentJobs: Int?; var jobTimeoutSeconds: Int64?; var maxAttempts: Int?
             var retryBaseSeconds: Int64?
@@ -58,9 +62,33 @@ extension Tenants {
             id: entry.id, installationID: entry.github?.installationId,
             githubWebhookSecret: try secret(entry.github?.webhookSecret, "github.webhookSecret"),
             githubToken: try secret(entry.github?.token, "github.token"),
-            workflowFile: entry.ci?.workflow ?? "tinybug-mutant.yml", ref: entry.ci?.ref ?? "main",
+            ci: try provider(entry, secret),
             apiToken: try secret(entry.apiToken, "apiToken"), settings: settings,
             measureDrafts: entry.measureDrafts ?? false)
+    }
+}
+
+extension Tenants {
+    fileprivate static func provider(
+        _ entry: File.Entry, _ secret: (String?, String) throws(ConfigError) -> Secret?
+    ) throws(ConfigError) -> CIProvider {
+        guard let ci = entry.ci, ci.provider != "github-actions" else {
+            return .githubActions(workflow: entry.ci?.workflow ?? "tinybug-mutant.yml", ref: entry.ci?.ref ?? "main")
+        }
+        guard ci.provider == "buildkite" else {
+            throw .tenants("\(entry.id).ci.provider: expected github-actions or buildkite, got \(ci.provider)")
+        }
+        guard let organization = ci.organization, let pipeline = ci.pipeline else {
+            throw .tenants("\(entry.id).ci: a buildkite provider needs organization and pipeline")
+        }
+        let webhookSecret = try secret(ci.webhookSecret, "ci.webhookSecret")
+        let webhookToken = try secret(ci.webhookToken, "ci.webhookToken")
+        guard webhookSecret != nil || webhookToken != nil else {
+            throw .tenants("\(entry.id).ci: a buildkite provider needs webhookSecret (or webhookToken)")
+        }
+        return .buildkite(
+            organization: organization, pipeline: pipeline, apiToken: try secret(ci.apiToken, "ci.apiToken"),
+            webhookSecret: webhookSecret, webhookToken: webhookToken)
     }
 }
 

@@ -4,14 +4,21 @@ import Hashing
 import Logging
 import Workflow
 
+/// Where a tenant's CI runs.
+public enum CIProvider: Sendable {
+    /// A `workflow_dispatch` workflow file, taken from branch `ref`.
+    case githubActions(workflow: String, ref: String)
+    /// A Buildkite pipeline; its webhooks are signed with `webhookSecret` or carry `webhookToken`.
+    case buildkite(organization: String, pipeline: String, apiToken: Secret?, webhookSecret: Secret?, webhookToken: Secret?)
+}
+
 /// One customer, with its secrets resolved.
 public struct Tenant: Sendable {
     public var id: String
     public var installationID: Int64?
     public var githubWebhookSecret: Secret?
     public var githubToken: Secret?
-    public var workflowFile: String
-    public var ref: String
+    public var ci: CIProvider
     public var apiToken: Secret?
     public var settings: Settings
     /// Draft PRs are measured only when the tenant opts in.
@@ -19,15 +26,14 @@ public struct Tenant: Sendable {
 
     public init(
         id: String, installationID: Int64? = nil, githubWebhookSecret: Secret?, githubToken: Secret?,
-        workflowFile: String = "tinybug-mutant.yml", ref: String = "main", apiToken: Secret? = nil,
+        ci: CIProvider = .githubActions(workflow: "tinybug-mutant.yml", ref: "main"), apiToken: Secret? = nil,
         settings: Settings = Settings(), measureDrafts: Bool = false
     ) {
         self.id = id
         self.installationID = installationID
         self.githubWebhookSecret = githubWebhookSecret
         self.githubToken = githubToken
-        self.workflowFile = workflowFile
-        self.ref = ref
+        self.ci = ci
         self.apiToken = apiToken
         self.settings = settings
         self.measureDrafts = measureDrafts
@@ -35,8 +41,8 @@ public struct Tenant: Sendable {
 
     /// Where this tenant's effects go.
     func target(githubAPI: String) -> CITarget? {
-        guard let githubToken else { return nil }
-        return CITarget(githubAPI: githubAPI, githubToken: githubToken, workflow: workflowFile, ref: ref)
+        guard let githubToken, case .githubActions(let workflow, let ref) = ci else { return nil }
+        return CITarget(githubAPI: githubAPI, githubToken: githubToken, workflow: workflow, ref: ref)
     }
 }
 

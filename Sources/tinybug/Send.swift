@@ -10,21 +10,43 @@ struct Send: AsyncParsableCommand {
     @Option(help: "The webhook secret that signs the payload.") var secret: String
     @Option(help: "The X-GitHub-Event header; guessed from the file name or payload when omitted.") var event: String?
     @Option(help: "The X-GitHub-Delivery header; a new UUID when omitted.") var delivery: String?
+    @Option(help: "github or buildkite; guessed from the payload when omitted.") var format: Format?
+
+    enum Format: String, ExpressibleByArgument { case github, buildkite }
 
     func run() async throws {
         guard let body = FileManager.default.contents(atPath: fixture) else { throw CLIError("cannot read \(fixture)") }
+        let format = format ?? Self.guessFormat(body: body)
         guard let event = event ?? Self.guessEvent(path: fixture, body: body) else {
             throw CLIError("cannot tell the event type of \(fixture); pass --event")
         }
-        let delivery = delivery ?? UUID().uuidString.lowercased()
-        let answer = try await WebhookSender.post(body, to: to, event: event, delivery: delivery, secret: secret)
-        print("\(event) delivery \(delivery) → HTTP \(answer.status)")
+        let answer: WebhookSender.Answer
+        switch format {
+        case .github:
+            let delivery = delivery ?? UUID().uuidString.lowercased()
+            answer = try await WebhookSender.post(body, to: to, event: event, delivery: delivery, secret: secret)
+            print("GitHub \(event) delivery \(delivery) → HTTP \(answer.status)")
+        case .buildkite:
+            answer = try await WebhookSender.postBuildkite(body, to: to, event: event, secret: secret)
+            print("Buildkite \(event) → HTTP \(answer.status)")
+        }
         print(answer.body)
         if !(200..<300).contains(answer.status) { throw ExitCode.failure }
     }
 
-    /// `pull_request.opened.json` → `pull_request`; otherwise the payload's telltale key.
+    /// Buildkite payloads name their event in the body and carry a `build` or `service`.
+    static func guessFormat(body: Data) -> Format {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return .github }
+        return object["event"] is String && (object["build"] != nil || object["service"] != nil) ? .buildkite : .github
+    }
+
+    /// `pull_request.opened.json` → `pull_request`; a Buildkite body's `event`; otherwise the payload's telltale key.
     static func guessEvent(path: String, body: Data) -> String? {
+        if guessFormat(body: body) == .buildkite,
+            let event = (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["event"] as? String
+        {
+            return event
+        }
         let name = URL(fileURLWithPath: path).lastPathComponent
         for event in ["pull_request", "workflow_run", "ping"] where name.hasPrefix(event + ".") || name == "\(event).json" {
             return event

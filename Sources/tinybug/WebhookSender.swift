@@ -22,6 +22,22 @@ enum WebhookSender {
     }
 }
 
+extension WebhookSender {
+    /// Posts a webhook signed the way Buildkite signs it, timestamped now.
+    static func postBuildkite(_ body: Data, to url: String, event: String, secret: String) async throws -> Answer {
+        guard let target = URL(string: url) else { throw CLIError("not a URL: \(url)") }
+        var request = URLRequest(url: target)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(event, forHTTPHeaderField: "X-Buildkite-Event")
+        let now = Int64(Date().timeIntervalSince1970)
+        request.setValue(Signature.buildkiteHeader(body: body, secret: Secret(secret), timestamp: now), forHTTPHeaderField: "X-Buildkite-Signature")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self))
+    }
+}
+
 extension Demo {
     static func sendPullRequest(_ body: Data, port: Int) async throws -> String {
         let answer = try await WebhookSender.post(

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import GitHubSimulator
 import Testing
@@ -102,6 +103,37 @@ struct ErrorContractTests {
             #expect(missing.status == 401 && wrong.status == 401)
             #expect(right.status == 200)
             #expect(health.status == 200)
+        }
+    }
+
+    @Test func `a store that cannot be written is 503 and the sender may retry`() async throws {
+        try await Harness.run { harness in
+            try FileManager.default.removeItem(atPath: harness.storeRoot)
+            #expect(FileManager.default.createFile(atPath: harness.storeRoot, contents: Data("not a folder".utf8)))
+            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
+            #expect(reply.status == 503)
+            #expect(reply.body["error"] as? String != nil)
+            #expect(await harness.simulator.state.runs.isEmpty)
+        }
+    }
+
+    @Test func `a redelivery after the workflow finished is 200 and changes nothing`() async throws {
+        try await Harness.run { harness in
+            let opened = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", delivery: "open-1")
+            let workflow = try #require(opened.body["workflow"] as? String)
+            let done = try await harness.finished(workflow)
+            let before = harness.snapshot()
+            let runs = await harness.simulator.state.runs
+            let lastRun = try #require(runs.last)
+            let job = try #require(lastRun.inputs["tinybug_job"])
+            let text = String(decoding: try fixture("github/workflow_run.completed.json"), as: UTF8.self)
+                .replacingOccurrences(of: "tinybug acme/acme--shop--pr42--9f1c2ab47d3e/m3/1", with: "tinybug \(job)")
+            let late = try await harness.deliver(Data(text.utf8), event: "workflow_run")
+            #expect(late.status == 200)
+            let reopened = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", delivery: "open-1")
+            #expect(reopened.status == 200)
+            #expect(harness.snapshot() == before)
+            #expect(try await harness.engine.load(tenant: "acme", id: workflow)?.0.state == done.state)
         }
     }
 }
