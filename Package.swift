@@ -77,6 +77,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
+        .executableTarget(
+            name: "tinybug-bench",
+            dependencies: ["Ingress", "Hashing", "Workflow"],
+            path: "bench/Sources/tinybug-bench",
+            swiftSettings: settings),
         .function("pull-request"),
         .function("ci-completed"),
         .function("timer-fired"),

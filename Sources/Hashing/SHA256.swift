@@ -23,20 +23,23 @@ public enum SHA256 {
 
 /// HMAC computed by OpenSSL.
 public enum HMAC {
-    /// HMAC-SHA256 of `message` under `key`.
+    /// HMAC-SHA256 of `message` under `key`. The message is read in place when it is contiguous
+    /// (arrays, `Data`), so a large webhook body is not copied.
     public static func sha256<Key: Collection<UInt8>, Message: Collection<UInt8>>(
         key: Key, _ message: Message
     ) -> [UInt8] {
         let keyBytes = Array(key)
-        let messageBytes = Array(message)
+        if let mac = message.withContiguousStorageIfAvailable({ sha256(keyBytes, $0) }) { return mac }
+        return Array(message).withUnsafeBufferPointer { sha256(keyBytes, $0) }
+    }
+
+    private static func sha256(_ key: [UInt8], _ message: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
-        keyBytes.withUnsafeBytes { keyBuffer in
-            messageBytes.withUnsafeBufferPointer { messageBuffer in
-                _ = COpenSSL.HMAC(
-                    EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
-                    messageBuffer.baseAddress, messageBuffer.count, &out, &length)
-            }
+        key.withUnsafeBytes { keyBuffer in
+            _ = COpenSSL.HMAC(
+                EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count), message.baseAddress, message.count, &out,
+                &length)
         }
         return Array(out.prefix(Int(length)))
     }
