@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "FunctionRuntime", "GitHubSimulator", "Engine", "Workflow", "Ingress", "Hashing",
+                "FunctionRuntime", "GitHubSimulator", "Engine", "Workflow", "Ingress", "Hashing", "Egress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

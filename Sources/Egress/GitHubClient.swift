@@ -8,12 +8,14 @@ public struct GitHubClient: Sendable {
     let rest: RESTClient
 
     public init(apiURL: String, token: Secret) {
-        rest = RESTClient(
-            baseURL: apiURL,
-            headers: [
-                "Authorization": "Bearer \(token.value)", "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "tinybug",
-            ])
+        rest = RESTClient(baseURL: apiURL, headers: Self.headers(bearer: token.value))
+    }
+
+    static func headers(bearer: String) -> [String: String] {
+        [
+            "Authorization": "Bearer \(bearer)", "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "tinybug",
+        ]
     }
 
     struct DispatchBody: Encodable, Sendable {

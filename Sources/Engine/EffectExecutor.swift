@@ -2,8 +2,9 @@
 public enum EffectResult<Event: Sendable>: Sendable {
     /// Done (or given up for good): apply this event, which also removes the effect from the outbox.
     case completed(Event)
-    /// Not done this time (rate limit, 5xx, network): leave it in the outbox and try again after a while.
-    case retry(afterSeconds: Int64, reason: String)
+    /// Not done this time (rate limit, 5xx, network): leave it in the outbox and try again after
+    /// `afterSeconds` (a rate limit's reset), or after an exponential backoff when nil.
+    case retry(afterSeconds: Int64?, reason: String)
 }
 
 /// Carries out a workflow's effects against the outside world. Implementations look before they

@@ -3,14 +3,22 @@ import Workflow
 /// A new not-before time for an outbox entry whose effect asked to be retried later.
 public struct Reschedule: Sendable {
     public var key: String
-    public var afterSeconds: Int64
+    /// Nil: back off exponentially with the entry's attempts (5 s, 10 s, … up to 10 minutes, with jitter).
+    public var afterSeconds: Int64?
     public var reason: String
 
-    public init(key: String, afterSeconds: Int64, reason: String) {
+    public init(key: String, afterSeconds: Int64?, reason: String) {
         self.key = key
         self.afterSeconds = afterSeconds
         self.reason = reason
     }
+}
+
+/// Seconds before an effect that failed `attempts` times runs again: 5 · 2^(attempts-1), at most
+/// ten minutes, plus up to a fifth more so many failed effects do not retry in step.
+func backoff(attempts: Int) -> Int64 {
+    let base = min(Int64(5) << Int64(min(max(attempts - 1, 0), 10)), 600)
+    return base + Int64.random(in: 0...(base / 5))
 }
 
 extension Engine {
@@ -42,7 +50,8 @@ extension Engine {
         for reschedule in reschedules {
             guard let index = next.outbox.firstIndex(where: { $0.key == reschedule.key }) else { continue }
             next.outbox[index].attempts += 1
-            next.outbox[index].notBefore = now.adding(seconds: reschedule.afterSeconds)
+            let delay = reschedule.afterSeconds ?? backoff(attempts: next.outbox[index].attempts)
+            next.outbox[index].notBefore = now.adding(seconds: delay)
             next.outbox[index].lastError = reschedule.reason
             changed = true
         }

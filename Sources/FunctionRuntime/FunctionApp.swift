@@ -19,7 +19,7 @@ public enum FunctionApp {
         let store = try makeStore(config)
         let tenants = try Tenants.load(path: config.tenantsPath, environment: config.environment, logger: logger)
         let engine = Engine<Run>(store: store, clock: clock, logger: logger)
-        return Orchestrator(engine: engine, tenants: tenants, githubAPI: config.githubAPI, timerToken: config.timerToken, logger: logger)
+        return Orchestrator(engine: engine, tenants: tenants, endpoints: Endpoints(github: config.githubAPI, buildkite: config.buildkiteAPI), timerToken: config.timerToken, logger: logger)
     }
 
     public static func makeStore(_ config: FunctionConfig) throws -> any DocumentStore {

@@ -11,18 +11,18 @@ import Workflow
 public struct Orchestrator: Sendable {
     public let engine: Engine<Run>
     public let tenants: Tenants
-    public let executor: GitHubActionsExecutor
+    public let executor: CIExecutor
     public let logger: Logger
     public let timerToken: Secret?
     /// How long a request may spend running effects before leaving the rest to the timer.
     public var effectBudget: Duration = .seconds(5)
 
-    public init(engine: Engine<Run>, tenants: Tenants, githubAPI: String, timerToken: Secret?, logger: Logger) {
+    public init(engine: Engine<Run>, tenants: Tenants, endpoints: Endpoints, timerToken: Secret?, logger: Logger) {
         self.engine = engine
         self.tenants = tenants
         self.logger = logger
         self.timerToken = timerToken
-        executor = GitHubActionsExecutor(logger: logger) { [tenants] id in tenants[id]?.target(githubAPI: githubAPI) }
+        executor = CIExecutor(logger: logger) { [tenants] id in tenants[id]?.target(endpoints, app: tenants.app) }
     }
 
     /// Runs effects a write produced, within the request's budget; the rest wait for the timer.

@@ -1,3 +1,4 @@
+import Egress
 import Foundation
 import Hashing
 import Logging
@@ -41,7 +42,17 @@ extension Tenants {
             guard !tenants.contains(where: { $0.id == entry.id }) else { throw .tenants("tenant \(entry.id) appears twice") }
             tenants.append(try tenant(entry, resolver))
         }
-        return Tenants(tenants, appWebhookSecret: try file.githubApp?.webhookSecret.map { (ref) throws(ConfigError) in try resolver.resolve(ref, "githubApp.webhookSecret") })
+        return Tenants(tenants, appWebhookSecret: try appSecret(file.githubApp, resolver), app: try app(file.githubApp, resolver))
+    }
+
+    private static func appSecret(_ app: File.App?, _ resolver: SecretResolver) throws(ConfigError) -> Secret? {
+        guard let reference = app?.webhookSecret else { return nil }
+        return try resolver.resolve(reference, "githubApp.webhookSecret")
+    }
+
+    private static func app(_ app: File.App?, _ resolver: SecretResolver) throws(ConfigError) -> GitHubApp? {
+        guard let app, let appID = app.appId, let key = app.privateKey else { return nil }
+        return GitHubApp(appID: appID, privateKey: try resolver.resolve(key, "githubApp.privateKey"))
     }
 
     private static func tenant(_ entry: File.Entry, _ resolver: SecretResolver) throws(ConfigError) -> Tenant {

@@ -39,10 +39,24 @@ public struct Tenant: Sendable {
         self.measureDrafts = measureDrafts
     }
 
-    /// Where this tenant's effects go.
-    func target(githubAPI: String) -> CITarget? {
-        guard let githubToken, case .githubActions(let workflow, let ref) = ci else { return nil }
-        return CITarget(githubAPI: githubAPI, githubToken: githubToken, workflow: workflow, ref: ref)
+    /// Where this tenant's effects go: its token, else the GitHub App through its installation.
+    func target(_ endpoints: Endpoints, app: GitHubApp?) -> CITarget? {
+        let auth: GitHubAuth
+        if let githubToken {
+            auth = .token(githubToken)
+        } else if let app, let installationID {
+            auth = .app(app, installationID: installationID)
+        } else {
+            return nil
+        }
+        switch ci {
+        case .githubActions(let workflow, let ref):
+            return CITarget(githubAPI: endpoints.github, githubAuth: auth, backend: .githubActions(workflow: workflow, ref: ref))
+        case .buildkite(let organization, let pipeline, let apiToken, _, _):
+            guard let apiToken else { return nil }
+            let backend = CIBackend.buildkite(apiURL: endpoints.buildkite, organization: organization, pipeline: pipeline, token: apiToken)
+            return CITarget(githubAPI: endpoints.github, githubAuth: auth, backend: backend)
+        }
     }
 }
 
@@ -50,13 +64,26 @@ public struct Tenant: Sendable {
 public struct Tenants: Sendable {
     public var all: [String: Tenant]
     public var appWebhookSecret: Secret?
+    public var app: GitHubApp?
 
-    public init(_ tenants: [Tenant], appWebhookSecret: Secret? = nil) {
+    public init(_ tenants: [Tenant], appWebhookSecret: Secret? = nil, app: GitHubApp? = nil) {
         all = Dictionary(tenants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.appWebhookSecret = appWebhookSecret
+        self.app = app
     }
 
     public subscript(id: String) -> Tenant? { all[id] }
 
     public func byInstallation(_ id: Int64) -> Tenant? { all.values.first { $0.installationID == id } }
+}
+
+/// The REST bases Tinybug calls: GitHub's and Buildkite's (Enterprise servers and tests change them).
+public struct Endpoints: Sendable {
+    public var github: String
+    public var buildkite: String
+
+    public init(github: String = "https://api.github.com", buildkite: String = "https://api.buildkite.com") {
+        self.github = github
+        self.buildkite = buildkite
+    }
 }

@@ -23,13 +23,16 @@ struct CompletionRunner: Service {
     private func complete(_ id: Int64) async {
         guard (try? await Task.sleep(for: simulator.options.jobDuration)) != nil else { return }
         guard let run = await simulator.state.run(id), run.status != "completed" else { return }
+        let job = run.inputs["tinybug_job"] ?? ""
         let mutant = run.inputs["tinybug_mutant"].flatMap(GitHubSimulator.decodeMutant)
-        guard let conclusion = simulator.options.outcome(run.inputs["tinybug_job"] ?? "", mutant) else {
-            _ = await simulator.state.finish(id, conclusion: "success")
+        let outcome = simulator.options.outcome(job, mutant)
+        let conclusion = outcome == "apply-failed" ? "failure" : outcome ?? "success"
+        guard let finished = await simulator.state.finish(id, conclusion: conclusion, applyFailed: outcome == "apply-failed") else { return }
+        if outcome == nil || simulator.options.dropWebhook(job) {
             await simulator.state.countWebhook(sent: false)
             return
         }
-        if let finished = await simulator.state.finish(id, conclusion: conclusion) { await simulator.deliver(finished) }
+        await simulator.deliver(finished)
     }
 }
 

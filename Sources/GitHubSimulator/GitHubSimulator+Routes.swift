@@ -41,6 +41,18 @@ extension GitHubSimulator {
             }
             return Self.json(RunList(total_count: runs.count, workflow_runs: Array(runs)))
         }
+        router.get("/repos/{owner}/{repo}/actions/runs/{id}") { _, context in
+            guard let id = context.parameters.get("id", as: Int64.self), let run = await state.run(id) else {
+                return Self.json(["message": "Not Found"], status: .notFound)
+            }
+            return Self.json(RunJSON(id: run.id, display_title: run.title, status: run.status, conclusion: run.conclusion, html_url: runURL(run.id)))
+        }
+        router.get("/repos/{owner}/{repo}/actions/runs/{id}/jobs") { _, context in
+            guard let id = context.parameters.get("id", as: Int64.self), let run = await state.run(id) else {
+                return Self.json(["message": "Not Found"], status: .notFound)
+            }
+            return Self.json(JobList(total_count: 1, jobs: [Self.job(for: run)]))
+        }
         router.post("/repos/{owner}/{repo}/actions/runs/{id}/cancel") { _, context in
             guard let id = context.parameters.get("id", as: Int64.self), let run = await state.run(id) else {
                 return Self.json(["message": "Not Found"], status: .notFound)
@@ -52,6 +64,23 @@ extension GitHubSimulator {
     }
 
     struct DispatchAnswer: Encodable { var workflow_run_id: Int64; var run_url: String; var html_url: String }
+
+    struct StepJSON: Encodable { var name: String; var status: String; var conclusion: String?; var number: Int }
+    struct JobJSON: Encodable { var id: Int64; var run_id: Int64; var name: String; var status: String; var conclusion: String?; var steps: [StepJSON] }
+    struct JobList: Encodable { var total_count: Int; var jobs: [JobJSON] }
+
+    /// The reference workflow's one job, its steps concluded as the run went.
+    static func job(for run: SimulatedRun) -> JobJSON {
+        let done = run.status == "completed"
+        func step(_ name: String, _ number: Int, _ conclusion: String?) -> StepJSON {
+            StepJSON(name: name, status: done ? "completed" : "in_progress", conclusion: done ? conclusion : nil, number: number)
+        }
+        let applied = run.applyFailed ? "failure" : "success"
+        let tests = run.applyFailed ? "skipped" : run.conclusion
+        return JobJSON(
+            id: run.id * 10, run_id: run.id, name: "mutant", status: done ? "completed" : "in_progress", conclusion: done ? run.conclusion : nil,
+            steps: [step("Set up job", 1, "success"), step("check out", 2, "success"), step("apply mutant", 3, applied), step("run tests", 4, tests)])
+    }
 
     struct RunList: Encodable { var total_count: Int; var workflow_runs: [RunJSON] }
 

@@ -39,10 +39,16 @@ public struct GitHubSimulator: Sendable {
         public var webhookSecret: String
         /// How long a job "runs".
         public var jobDuration: Duration
-        /// The conclusion of a run (`success`, `failure`, `cancelled`…); nil to drop its webhook.
+        /// The conclusion of a run (`success`, `failure`, `cancelled`…, or `apply-failed`: a failure
+        /// in the step that applies the mutant); nil to finish it as `success` and drop its webhook.
         public var outcome: @Sendable (_ job: String, _ mutant: MutantInput?) -> String?
+        /// Runs whose completion webhook is lost (the run still finishes), by job key.
+        public var dropWebhook: @Sendable (_ job: String) -> Bool = { _ in false }
         /// Behave like an older GitHub Enterprise Server that rejects `return_run_details` with 400.
         public var legacyDispatch = false
+        /// A GitHub App: REST calls then need an installation token from
+        /// `POST /app/installations/{id}/access_tokens`, which needs a JWT signed by the app's key.
+        public var app: (id: Int64, publicKey: String, installationID: Int64)? = nil
 
         public init(
             token: String, owner: String, repo: String, pullNumber: Int, files: [ChangedFile], webhookURL: String,
@@ -85,6 +91,7 @@ public struct GitHubSimulator: Sendable {
     /// The application; run it with `LoopbackServer.withRunning`.
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router()
+        addApp(router)
         router.add(middleware: AuthMiddleware(token: options.token, state: state))
         addActions(router)
         addPulls(router)
@@ -120,8 +127,9 @@ struct AuthMiddleware: RouterMiddleware {
         async throws -> Response
     {
         await state.log("\(request.method) \(request.uri.path)")
-        let given = request.headers[.authorization]
-        guard given == "Bearer \(token)" || given == "token \(token)" else {
+        let given = request.headers[.authorization] ?? ""
+        let bearer = given.hasPrefix("Bearer ") ? String(given.dropFirst(7)) : given.hasPrefix("token ") ? String(given.dropFirst(6)) : ""
+        guard bearer == token ? true : await state.isInstallationToken(bearer) else {
             return GitHubSimulator.json(["message": "Bad credentials"], status: .unauthorized)
         }
         return try await next(request, context)

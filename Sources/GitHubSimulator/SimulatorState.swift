@@ -11,6 +11,8 @@ public struct SimulatedRun: Sendable, Equatable {
     public var status: String
     public var conclusion: String?
     public var headSHA: String
+    /// The step that applies the mutant failed: the tests never ran.
+    public var applyFailed = false
 }
 
 /// A check run as the simulator holds it.
@@ -40,7 +42,18 @@ public actor SimulatorState {
     /// Where completion webhooks go from now on.
     public func target(url: String, secret: String) { webhookTarget = (url, secret) }
 
+    public private(set) var installationTokens: [String] = []
+
     func log(_ line: String) { requests.append(line) }
+
+    func issueInstallationToken() -> String {
+        nextID += 1
+        let token = "ghs_simulated\(nextID)"
+        installationTokens.append(token)
+        return token
+    }
+
+    func isInstallationToken(_ token: String) -> Bool { !token.isEmpty && installationTokens.contains(token) }
 
     func newID() -> Int64 {
         nextID += 1
@@ -52,10 +65,11 @@ public actor SimulatorState {
     func run(_ id: Int64) -> SimulatedRun? { runs.first { $0.id == id } }
 
     /// Marks a run finished unless it already is; returns it when this call finished it.
-    func finish(_ id: Int64, conclusion: String) -> SimulatedRun? {
+    func finish(_ id: Int64, conclusion: String, applyFailed: Bool = false) -> SimulatedRun? {
         guard let index = runs.firstIndex(where: { $0.id == id }), runs[index].status != "completed" else { return nil }
         runs[index].status = "completed"
         runs[index].conclusion = conclusion
+        runs[index].applyFailed = applyFailed
         return runs[index]
     }
 

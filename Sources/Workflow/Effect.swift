@@ -5,6 +5,10 @@ public enum Effect: Codable, Equatable, Sendable {
     case listFiles(PullRequest, workflow: String)
     case dispatch(JobKey, PullRequest, mutant: Mutant?)
     case cancel(JobKey, PullRequest, ciRunID: Int64?)
+    /// Read a failed run's steps: killed only if the test step failed.
+    case inspect(JobKey, PullRequest, ciRunID: Int64?)
+    /// Ask the CI for a run's state: its completion webhook may have been lost.
+    case poll(JobKey, PullRequest, ciRunID: Int64?)
     case completeCheckRun(PullRequest, workflow: String, checkRunID: Int64?, report: Report)
 
     /// Stable across retries and re-runs: executors look for this key before they create.
@@ -14,6 +18,8 @@ public enum Effect: Codable, Equatable, Sendable {
         case .listFiles(_, let workflow): "\(workflow)/list-files"
         case .dispatch(let job, _, _): "\(job)/dispatch"
         case .cancel(let job, _, _): "\(job)/cancel"
+        case .inspect(let job, _, _): "\(job)/inspect"
+        case .poll(let job, _, _): "\(job)/poll"
         case .completeCheckRun(_, let workflow, _, _): "\(workflow)/report"
         }
     }
@@ -26,6 +32,8 @@ public enum Effect: Codable, Equatable, Sendable {
         case .dispatch(let job, _, let mutant):
             "dispatch \(job)" + (mutant.map { " (\($0.path):\($0.line) \($0.operator.rawValue))" } ?? " (baseline)")
         case .cancel(let job, _, _): "cancel \(job)"
+        case .inspect(let job, _, _): "inspect the failed run of \(job)"
+        case .poll(let job, _, _): "ask the CI about \(job)"
         case .completeCheckRun(_, _, _, let report): "report: \(report.title)"
         }
     }

@@ -16,6 +16,10 @@ public enum Event: Codable, Equatable, Sendable {
     case dispatchFailed(JobKey, reason: String)
     case ciFinished(JobKey, CIConclusion, ciRunID: Int64?, url: String?)
     case cancelled(JobKey)
+    /// The failed run's steps were read: did the tests fail, or did the mutant not apply?
+    case inspected(JobKey, testsFailed: Bool, reason: String)
+    /// The CI was asked about a job past its deadline: its conclusion, or nil while it still runs (or is unknown).
+    case polled(JobKey, CIConclusion?)
     case reported
     case tick
     case paused
@@ -34,6 +38,8 @@ public enum Event: Codable, Equatable, Sendable {
         case .dispatchFailed(let key, let reason): "dispatch of \(key) failed: \(reason)"
         case .ciFinished(let key, let conclusion, _, _): "CI finished \(key): \(conclusion.summary)"
         case .cancelled(let key): "CI run \(key) cancelled"
+        case .inspected(let key, let testsFailed, let reason): "inspected \(key): " + (testsFailed ? "the tests failed" : reason)
+        case .polled(let key, let conclusion): "asked the CI about \(key): " + (conclusion?.summary ?? "still running")
         case .reported: "check run completed"
         case .tick: "timer fired"
         case .paused: "paused"

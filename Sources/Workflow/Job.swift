@@ -8,6 +8,8 @@ public enum JobStatus: String, Codable, Sendable {
     case running
     /// An attempt failed for an infrastructure reason; the next waits for `retryAt`.
     case retrying
+    /// The CI run failed; the run's steps are being read to tell failing tests from a mutant that did not apply.
+    case inspecting
     /// Final: the tests passed (a mutant survived; a green baseline).
     case passed
     /// Final: the tests failed (a mutant was killed; a red baseline).
@@ -40,6 +42,8 @@ public struct Job: Codable, Equatable, Sendable {
     public var retryAt: Instant?
     public var ciRunID: Int64?
     public var ciRunURL: String?
+    /// Set once the job passed its deadline and the CI was asked about it (a webhook may have been lost).
+    public var polling: Bool?
     public var attempts: [Attempt]
 
     public init(name: JobName) {

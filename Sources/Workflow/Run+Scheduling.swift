@@ -7,6 +7,7 @@ extension Run {
             job.attempt += 1
             job.status = .dispatching
             job.retryAt = nil
+            job.polling = nil
             job.deadline = now.adding(seconds: timeout)
             job.attempts.append(Attempt(number: job.attempt, dispatchedAt: now))
         }
@@ -57,6 +58,8 @@ extension Run {
             return end(.inconclusive("the baseline is red"), report: inconclusiveReport("the tests fail without any mutant, so no mutant can be judged"), now: now)
         case (.baseline, .errored):
             return end(.inconclusive("the baseline errored"), report: inconclusiveReport("the baseline CI run never completed"), now: now)
+        case (.baseline, .retrying):
+            return dispatchDue(now: now)
         case (.baseline, _):
             return []
         case (.mutant, _):

@@ -48,6 +48,10 @@ extension Run {
             return end(.superseded(by: sha), report: endedReport(.neutral, title: "Tinybug: superseded", reason: reason), now: now)
         case (_, .failed(let reason)):
             return fail(reason, now: now)
+        case (_, .inspected(let key, let testsFailed, let reason)):
+            return inspected(key, testsFailed: testsFailed, reason: reason, now: now)
+        case (_, .polled(let key, let conclusion)):
+            return polled(key, conclusion, now: now)
         case (_, .cancelled), (_, .reported):
             return []
         }
@@ -79,20 +83,47 @@ extension Run {
             guard key.attempt == job.attempt, job.status.isInFlight else { return [] }
             return attemptFailed(key, reason: reason, now: now)
         case .passed, .failed:
+            guard job.status != .inspecting else { return [] }
             var effects: [Effect] = []
             if key.attempt != job.attempt, job.status.isInFlight {
                 effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID))
             }
+            let inspect = conclusion == .failed && key.job != .baseline
             update(key.job) { job in
                 job.record(key.attempt, result: conclusion.summary, at: now)
-                job.status = conclusion == .passed ? .passed : .failed
+                job.status = inspect ? .inspecting : conclusion == .passed ? .passed : .failed
                 job.ciRunID = ciRunID ?? job.ciRunID
                 job.ciRunURL = url ?? job.ciRunURL
                 job.deadline = nil
                 job.retryAt = nil
+                job.polling = nil
+            }
+            if inspect {
+                let runID = ciRunID ?? (key.attempt == job.attempt ? job.ciRunID : nil)
+                return effects + [.inspect(key, pullRequest, ciRunID: runID)] + fillSlots(now: now)
             }
             return effects + afterJobEnded(key.job, now: now)
         }
+    }
+
+    /// A failed run counts as killed only when its tests failed; a mutant that did not apply is errored.
+    private mutating func inspected(_ key: JobKey, testsFailed: Bool, reason: String, now: Instant) -> [Effect] {
+        guard let job = job(key.job), job.status == .inspecting else { return [] }
+        update(key.job) { job in
+            job.status = testsFailed ? .failed : .errored
+            if !testsFailed, let index = job.attempts.lastIndex(where: { $0.number == key.attempt }) {
+                job.attempts[index].result = reason
+            }
+        }
+        return afterJobEnded(key.job, now: now)
+    }
+
+    /// The CI's answer about a job past its deadline: a lost completion is applied; a run still
+    /// going (or unknown) has timed out.
+    private mutating func polled(_ key: JobKey, _ conclusion: CIConclusion?, now: Instant) -> [Effect] {
+        guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
+        if let conclusion { return finished(key, conclusion, ciRunID: nil, url: nil, now: now) }
+        return [.cancel(key, pullRequest, ciRunID: job.ciRunID)] + attemptFailed(key, reason: "timed out", now: now)
     }
 
     /// An attempt ended without a test result: retry after a backoff, or give up as errored.
@@ -102,6 +133,7 @@ extension Run {
         update(key.job) { job in
             job.record(key.attempt, result: reason, at: now)
             job.deadline = nil
+            job.polling = nil
             if job.attempt >= settings.maxAttempts {
                 job.status = .errored
             } else {
@@ -112,16 +144,28 @@ extension Run {
         return afterJobEnded(key.job, now: now)
     }
 
-    /// Jobs in flight past their deadline are cancelled and count as a failed attempt.
+    /// Jobs in flight past their deadline: first ask the CI (the completion may have been lost);
+    /// if the answer does not come in time either, cancel and count a failed attempt.
     private mutating func timedOut(now: Instant) -> [Effect] {
         var effects: [Effect] = []
         for job in jobs where job.status.isInFlight && (job.deadline.map { $0 <= now } ?? false) {
             let key = job.key(in: self)
-            effects.append(.cancel(key, pullRequest, ciRunID: job.ciRunID))
-            effects += attemptFailed(key, reason: "timed out", now: now)
+            if job.polling == true {
+                effects.append(.cancel(key, pullRequest, ciRunID: job.ciRunID))
+                effects += attemptFailed(key, reason: "timed out", now: now)
+            } else {
+                update(job.name) { job in
+                    job.polling = true
+                    job.deadline = now.adding(seconds: Self.pollGraceSeconds)
+                }
+                effects.append(.poll(key, pullRequest, ciRunID: job.ciRunID))
+            }
         }
         return effects
     }
+
+    /// How long the CI's answer about a job past its deadline may take before the job times out anyway.
+    public static let pollGraceSeconds: Int64 = 120
 }
 
 extension Job {

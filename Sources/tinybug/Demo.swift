@@ -32,7 +32,7 @@ struct Demo: AsyncParsableCommand {
         let completed = try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
             let orchestrator = Orchestrator(
                 engine: Engine<Run>(store: try FileStore(root: storeRoot), clock: SystemClock(), logger: logger),
-                tenants: Tenants([Self.demoTenant]), githubAPI: "http://127.0.0.1:\(githubPort)", timerToken: nil, logger: logger)
+                tenants: Tenants([Self.demoTenant]), endpoints: Endpoints(github: "http://127.0.0.1:\(githubPort)"), timerToken: nil, logger: logger)
             let ticker = Ticker(orchestrator: orchestrator, interval: .milliseconds(250))
             return try await LoopbackServer.withRunning({
                 FunctionApp.build(.all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger, services: [ticker], onServerRunning: $0)

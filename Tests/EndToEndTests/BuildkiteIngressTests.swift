@@ -13,7 +13,7 @@ struct BuildkiteIngressTests {
 
     static func globex(token: String? = nil) -> Tenant {
         Tenant(
-            id: "globex", githubWebhookSecret: Secret("globex-github"), githubToken: nil,
+            id: "globex", githubWebhookSecret: Secret("globex-github"), githubToken: Secret(Harness.token),
             ci: .buildkite(
                 organization: "globex", pipeline: "tinybug", apiToken: Secret("bk"),
                 webhookSecret: token == nil ? Secret(secret) : nil, webhookToken: token.map(Secret.init)),

@@ -1,3 +1,4 @@
+import Egress
 import Engine
 import Foundation
 import FoundationNetworking
@@ -17,6 +18,7 @@ struct Harness {
 
     let port: Int
     let simulator: GitHubSimulator
+    let buildkite: BuildkiteSimulator
     let orchestrator: Orchestrator
     let storeRoot: String
 
@@ -30,6 +32,8 @@ struct Harness {
     static func run<T>(
         tenants: [Tenant] = [acme()], jobDuration: Duration = .milliseconds(30),
         outcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = GitHubSimulator.defaultOutcome,
+        buildkiteOutcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = BuildkiteSimulator.defaultOutcome,
+        configure: (inout GitHubSimulator.Options) -> Void = { _ in }, app: GitHubApp? = nil, appWebhookSecret: Secret? = nil,
         _ body: (Harness) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "test")
@@ -37,20 +41,28 @@ struct Harness {
         let files = try JSONDecoder().decode([GitHubFile].self, from: fixture("demo/files.json")).map {
             ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
         }
-        let simulator = GitHubSimulator(options: .init(
+        var options = GitHubSimulator.Options(
             token: token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "", webhookSecret: secret,
-            jobDuration: jobDuration, outcome: outcome))
+            jobDuration: jobDuration, outcome: outcome)
+        configure(&options)
+        let simulator = GitHubSimulator(options: options)
+        let buildkite = BuildkiteSimulator(options: .init(
+            token: "bk", organization: "globex", pipeline: "tinybug", jobDuration: jobDuration, outcome: buildkiteOutcome))
         let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-e2e-\(UUID().uuidString)").path
         return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
-            let engine = Engine<Run>(store: try FileStore(root: storeRoot), clock: SystemClock(), logger: logger)
-            let orchestrator = Orchestrator(
-                engine: engine, tenants: Tenants(tenants), githubAPI: "http://127.0.0.1:\(githubPort)",
-                timerToken: Secret(timerToken), logger: logger)
-            return try await LoopbackServer.withRunning({
-                FunctionApp.build(.all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: $0)
-            }) { port in
-                await simulator.state.target(url: "http://127.0.0.1:\(port)/webhooks/github/acme", secret: secret)
-                return try await body(Harness(port: port, simulator: simulator, orchestrator: orchestrator, storeRoot: storeRoot))
+            try await LoopbackServer.withRunning({ buildkite.application(logger: logger, onServerRunning: $0) }) { buildkitePort in
+                let engine = Engine<Run>(store: try FileStore(root: storeRoot), clock: SystemClock(), logger: logger)
+                let endpoints = Endpoints(github: "http://127.0.0.1:\(githubPort)", buildkite: "http://127.0.0.1:\(buildkitePort)")
+                let orchestrator = Orchestrator(
+                    engine: engine, tenants: Tenants(tenants, appWebhookSecret: appWebhookSecret, app: app), endpoints: endpoints,
+                    timerToken: Secret(timerToken), logger: logger)
+                return try await LoopbackServer.withRunning({
+                    FunctionApp.build(.all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: $0)
+                }) { port in
+                    await simulator.state.target(url: "http://127.0.0.1:\(port)/webhooks/github/acme", secret: secret)
+                    await buildkite.state.target(url: "http://127.0.0.1:\(port)/webhooks/buildkite/globex", secret: BuildkiteIngressTests.secret)
+                    return try await body(Harness(port: port, simulator: simulator, buildkite: buildkite, orchestrator: orchestrator, storeRoot: storeRoot))
+                }
             }
         }
     }

@@ -21,6 +21,8 @@ final class ScriptedExecutor: EffectExecutor {
         case .listFiles: return .completed(.filesListed([mutableFile(count: 3)]))
         case .dispatch(let job, _, _): return .completed(.dispatched(job, ciRunID: 100, url: nil))
         case .cancel(let job, _, _): return .completed(.cancelled(job))
+        case .inspect(let job, _, _): return .completed(.inspected(job, testsFailed: true, reason: "the tests failed"))
+        case .poll(let job, _, _): return .completed(.polled(job, nil))
         case .completeCheckRun: return .completed(.reported)
         }
     }
@@ -152,7 +154,10 @@ struct EngineTests {
             for id in 0..<3 {
                 group.addTask {
                     let key = JobKey(tenant: "acme", workflow: "w1", job: .mutant(id), attempt: 1)
-                    _ = try await engine.apply(tenant: "acme", id: "w1", [EventInput(id: "c\(id)", event: .ciFinished(key, .failed, ciRunID: nil, url: nil))])
+                    _ = try await engine.apply(tenant: "acme", id: "w1", [
+                        EventInput(id: "c\(id)", event: .ciFinished(key, .failed, ciRunID: nil, url: nil)),
+                        EventInput(id: "i\(id)", event: .inspected(key, testsFailed: true, reason: "")),
+                    ])
                 }
             }
             try await group.waitForAll()

@@ -35,11 +35,8 @@ struct RunTransitionTests {
 
     @Test func `killed and survived mutants give the score, the conclusion and one annotation per survivor`() {
         let (run, _) = Run.mutating(3, settings: Settings(maxConcurrentJobs: 3, threshold: 0.6))
-        let (done, effects) = run.after([
-            .ciFinished(run.key(.mutant(0)), .failed, ciRunID: 10, url: nil),
-            .ciFinished(run.key(.mutant(1)), .failed, ciRunID: 11, url: nil),
-            .ciFinished(run.key(.mutant(2)), .passed, ciRunID: 12, url: nil),
-        ])
+        let (done, effects) = run.after(
+            killed(run.key(.mutant(0))) + killed(run.key(.mutant(1))) + [.ciFinished(run.key(.mutant(2)), .passed, ciRunID: 12, url: nil)])
         let report = try! #require(effects.report)
         #expect(report.killed == 2 && report.survived == 1)
         #expect(report.conclusion == .success)
@@ -51,10 +48,7 @@ struct RunTransitionTests {
 
     @Test func `a score below the threshold fails the check`() {
         let (run, _) = Run.mutating(2, settings: Settings(maxConcurrentJobs: 2, threshold: 0.6))
-        let (_, effects) = run.after([
-            .ciFinished(run.key(.mutant(0)), .failed, ciRunID: 10, url: nil),
-            .ciFinished(run.key(.mutant(1)), .passed, ciRunID: 11, url: nil),
-        ])
+        let (_, effects) = run.after(killed(run.key(.mutant(0))) + [.ciFinished(run.key(.mutant(1)), .passed, ciRunID: 11, url: nil)])
         #expect(effects.report?.conclusion == .failure)
     }
 
@@ -69,7 +63,7 @@ struct RunTransitionTests {
 
     @Test func `a completion that arrives before its dispatch is acknowledged still counts`() {
         let (run, _) = Run.mutating(1)
-        let (finished, _) = run.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 10, url: nil)])
+        let (finished, _) = run.after(killed(run.key(.mutant(0))))
         let (late, effects) = Run.transition(finished, .dispatched(run.key(.mutant(0)), ciRunID: 10, url: nil), now: t0.adding(seconds: 300))
         #expect(late == finished)
         #expect(effects.isEmpty)
@@ -119,7 +113,10 @@ struct RunTransitionTests {
         #expect(run.deadline == dispatchedAt.adding(seconds: 600))
         let (notYet, none) = Run.transition(run, .tick, now: dispatchedAt.adding(seconds: 599))
         #expect(none.isEmpty && notYet == run)
-        let (timedOut, effects) = Run.transition(run, .tick, now: dispatchedAt.adding(seconds: 600))
+        let (asking, poll) = Run.transition(run, .tick, now: dispatchedAt.adding(seconds: 600))
+        #expect(poll == [.poll(run.key(.mutant(0)), samplePR, ciRunID: nil)])
+        #expect(asking.mutants[0].status == .dispatching)
+        let (timedOut, effects) = Run.transition(asking, .polled(run.key(.mutant(0)), nil), now: dispatchedAt.adding(seconds: 601))
         #expect(effects.cancelled == [run.key(.mutant(0))])
         #expect(effects.dispatched == [run.key(.mutant(0), attempt: 2)])
         #expect(timedOut.mutants[0].attempts[0].result == "timed out")
@@ -128,9 +125,9 @@ struct RunTransitionTests {
     @Test func `a late conclusive completion from a timed-out attempt counts and cancels the retry`() {
         let settings = Settings(maxConcurrentJobs: 1, jobTimeoutSeconds: 600, maxAttempts: 3, retryBaseSeconds: 0)
         let (run, _) = Run.mutating(1, settings: settings)
-        let (retrying, _) = Run.transition(run, .tick, now: t0.adding(seconds: 660))
+        let (retrying, _) = run.after([.tick, .polled(run.key(.mutant(0)), nil)], at: t0.adding(seconds: 660))
         #expect(retrying.mutants[0].attempt == 2)
-        let (done, effects) = Run.transition(retrying, .ciFinished(run.key(.mutant(0)), .failed, ciRunID: 1, url: nil), now: t0.adding(seconds: 661))
+        let (done, effects) = retrying.after(killed(run.key(.mutant(0))), at: t0.adding(seconds: 661))
         #expect(done.mutants[0].status == .failed)
         #expect(effects.cancelled == [run.key(.mutant(0), attempt: 2)])
         #expect(effects.report?.killed == 1)
@@ -139,7 +136,7 @@ struct RunTransitionTests {
     @Test func `pausing stops new dispatches but completions still count, and resume carries on`() {
         let (run, _) = Run.mutating(4, settings: Settings(maxConcurrentJobs: 2))
         let (paused, _) = run.after([.paused])
-        let (afterCompletion, none) = paused.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 1, url: nil)])
+        let (afterCompletion, none) = paused.after(killed(run.key(.mutant(0))))
         #expect(none.dispatched.isEmpty)
         #expect(afterCompletion.mutants[0].status == .failed)
         #expect(afterCompletion.status == "paused")
@@ -198,8 +195,8 @@ struct RunTransitionTests {
         var step = 0
         while let job = run.mutants.first(where: \.status.isInFlight) {
             #expect(run.mutants.filter(\.status.isInFlight).count <= limit)
-            let outcome: CIConclusion = step % 3 == 0 ? .passed : .failed
-            (run, _) = Run.transition(run, .ciFinished(job.key(in: run), outcome, ciRunID: nil, url: nil), now: t0.adding(seconds: Int64(step)))
+            let events = step % 3 == 0 ? [.ciFinished(job.key(in: run), .passed, ciRunID: nil, url: nil)] : killed(job.key(in: run))
+            (run, _) = run.after(events, at: t0.adding(seconds: Int64(step)))
             step += 1
         }
         #expect(run.mutants.allSatisfy { $0.status.isFinal })
@@ -209,4 +206,66 @@ struct RunTransitionTests {
 
 extension Job {
     func key(in run: Run) -> JobKey { JobKey(tenant: run.tenant, workflow: run.id, job: name, attempt: attempt) }
+}
+
+struct FailureInspectionTests {
+    @Test func `a failed run is inspected before it counts, and frees its slot at once`() {
+        let (run, _) = Run.mutating(3, settings: Settings(maxConcurrentJobs: 2))
+        let (inspecting, effects) = run.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 77, url: nil)])
+        #expect(inspecting.mutants[0].status == .inspecting)
+        #expect(effects.contains(.inspect(run.key(.mutant(0)), samplePR, ciRunID: 77)))
+        #expect(effects.dispatched == [run.key(.mutant(2))])
+        let (again, none) = inspecting.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 77, url: nil)])
+        #expect(none.isEmpty && again == inspecting)
+    }
+
+    @Test func `a mutant that did not apply is errored, not killed, and not retried`() {
+        let (run, _) = Run.mutating(1, settings: Settings(maxConcurrentJobs: 1))
+        let (done, effects) = run.after([
+            .ciFinished(run.key(.mutant(0)), .failed, ciRunID: 7, url: nil),
+            .inspected(run.key(.mutant(0)), testsFailed: false, reason: "the mutant did not apply"),
+        ])
+        #expect(done.mutants[0].status == .errored)
+        #expect(done.mutants[0].attempts.last?.result == "the mutant did not apply")
+        #expect(effects.dispatched.isEmpty)
+        #expect(effects.report?.errored == 1)
+        #expect(effects.report?.conclusion == .neutral)
+    }
+
+    @Test func `a red baseline is not inspected`() {
+        let (started, _) = Run.started()
+        let (_, effects) = started.after([.ciFinished(started.key(.baseline), .failed, ciRunID: 1, url: nil)])
+        #expect(!effects.contains { if case .inspect = $0 { true } else { false } })
+    }
+}
+
+struct LostWebhookTests {
+    @Test func `a job past its deadline is asked about first, and a lost completion is applied`() {
+        let (run, _) = Run.mutating(1, settings: Settings(maxConcurrentJobs: 1, jobTimeoutSeconds: 600))
+        let (asking, _) = run.after([.tick], at: t0.adding(seconds: 660))
+        #expect(asking.mutants[0].polling == true)
+        #expect(asking.deadline == t0.adding(seconds: 660 + Run.pollGraceSeconds))
+        let (done, effects) = asking.after([.polled(run.key(.mutant(0)), .passed)], at: t0.adding(seconds: 661))
+        #expect(done.mutants[0].status == .passed)
+        #expect(effects.cancelled.isEmpty)
+        #expect(effects.report?.survived == 1)
+    }
+
+    @Test func `no answer from the CI within the grace period times the job out`() {
+        let settings = Settings(maxConcurrentJobs: 1, jobTimeoutSeconds: 600, retryBaseSeconds: 0)
+        let (run, _) = Run.mutating(1, settings: settings)
+        let (asking, _) = run.after([.tick], at: t0.adding(seconds: 660))
+        let (retried, effects) = asking.after([.tick], at: t0.adding(seconds: 660 + Run.pollGraceSeconds))
+        #expect(effects.cancelled == [run.key(.mutant(0))])
+        #expect(effects.dispatched == [run.key(.mutant(0), attempt: 2)])
+        #expect(retried.mutants[0].polling == nil)
+    }
+
+    @Test func `an answer about an old attempt changes nothing`() {
+        let settings = Settings(maxConcurrentJobs: 1, jobTimeoutSeconds: 600, retryBaseSeconds: 0)
+        let (run, _) = Run.mutating(1, settings: settings)
+        let (retried, _) = run.after([.tick, .polled(run.key(.mutant(0)), nil)], at: t0.adding(seconds: 660))
+        let (same, none) = retried.after([.polled(run.key(.mutant(0)), .failed)])
+        #expect(none.isEmpty && same == retried)
+    }
 }

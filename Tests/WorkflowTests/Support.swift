@@ -37,6 +37,11 @@ extension Run {
     }
 }
 
+/// A mutant's CI run failed and its test step was the one that failed.
+func killed(_ key: JobKey) -> [Event] {
+    [.ciFinished(key, .failed, ciRunID: nil, url: nil), .inspected(key, testsFailed: true, reason: "the tests failed")]
+}
+
 extension Array where Element == Effect {
     var dispatched: [JobKey] {
         compactMap { if case .dispatch(let key, _, _) = $0 { key } else { nil } }

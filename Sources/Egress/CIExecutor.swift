@@ -1,0 +1,119 @@
+import Engine
+import Foundation
+import Hashing
+import Logging
+import Workflow
+
+/// Carries out a workflow's effects: check runs and PR files on GitHub, jobs on the tenant's CI
+/// (GitHub Actions or Buildkite). Each effect looks for what it would create before creating it,
+/// so running it twice does it once.
+public struct CIExecutor: EffectExecutor {
+    public typealias State = Run
+    let targets: @Sendable (String) -> CITarget?
+    let tokens: InstallationTokens
+    let logger: Logger
+
+    /// - Parameter targets: the CI target of a tenant, by tenant id.
+    public init(logger: Logger, tokens: InstallationTokens = InstallationTokens(), targets: @escaping @Sendable (String) -> CITarget?) {
+        self.targets = targets
+        self.tokens = tokens
+        self.logger = logger
+    }
+
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String) async -> EffectResult<Workflow.Event> {
+        guard let target = targets(tenant) else { return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured") }
+        do {
+            let token = try await tokens.token(for: target.githubAuth, apiURL: target.githubAPI)
+            let github = GitHubClient(apiURL: target.githubAPI, token: token)
+            return .completed(try await perform(effect, github: github, runs: runs(target, github)))
+        } catch {
+            return Self.outcome(of: error, effect: effect)
+        }
+    }
+
+    func runs(_ target: CITarget, _ github: GitHubClient) -> any CIRuns {
+        switch target.backend {
+        case .githubActions(let workflow, let ref): GitHubActionsRuns(client: github, workflow: workflow, ref: ref)
+        case .buildkite(let api, let organization, let pipeline, let token):
+            BuildkiteRuns(client: BuildkiteClient(apiURL: api, token: token, organization: organization, pipeline: pipeline))
+        }
+    }
+
+    private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIRuns) async throws(RESTError) -> Workflow.Event {
+        switch effect {
+        case .createCheckRun(let pr, let workflow):
+            return .checkRunCreated(id: try await github.ensureCheckRun(pr, workflow: workflow))
+        case .listFiles(let pr, _):
+            return .filesListed(try await github.listFiles(pr))
+        case .dispatch(let job, let pr, let mutant):
+            let (runID, url) = try await runs.dispatch(job, pr, mutant: mutant)
+            return .dispatched(job, ciRunID: runID, url: url)
+        case .cancel(let job, let pr, let runID):
+            try await runs.cancel(job, pr, runID: runID)
+            return .cancelled(job)
+        case .inspect(let job, let pr, let runID):
+            let failed = try await runs.testsFailed(job, pr, runID: runID)
+            return .inspected(job, testsFailed: failed, reason: failed ? "the tests failed" : "the mutant did not apply")
+        case .poll(let job, let pr, let runID):
+            return .polled(job, try await runs.conclusion(job, pr, runID: runID))
+        case .completeCheckRun(let pr, let workflow, let checkRunID, let report):
+            var id = checkRunID
+            if id == nil { id = try await github.ensureCheckRun(pr, workflow: workflow) }
+            guard let id else { return .reported }
+            try await github.completeCheckRun(pr, id: id, report: report)
+            return .reported
+        }
+    }
+}
+
+extension CIExecutor {
+    /// The `workflow_dispatch` inputs of CONTRACT.md, plus the head SHA the job checks out.
+    public static func inputs(job: JobKey, pr: PullRequest, mutant: Mutant?) -> [String: String] {
+        ["tinybug_job": job.description, "tinybug_mutant": mutant.map(encode) ?? "", "tinybug_sha": pr.headSHA]
+    }
+
+    /// A mutant as base64 of its JSON: `path`, `line`, `original`, `replacement`, `operator`.
+    public static func encode(_ mutant: Mutant) -> String {
+        struct Wire: Encodable { var path: String; var line: Int; var original: String; var replacement: String; var `operator`: String }
+        let wire = Wire(
+            path: mutant.path, line: mutant.line, original: mutant.original, replacement: mutant.replacement,
+            operator: mutant.operator.rawValue)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ((try? encoder.encode(wire)) ?? Data()).base64EncodedString()
+    }
+
+    /// GitHub's run conclusions: `failure` and `success` speak of the tests; the rest are retried.
+    static func gitHubConclusion(_ text: String) -> CIConclusion {
+        switch text {
+        case "success": .passed
+        case "failure": .failed
+        default: .infrastructure(text)
+        }
+    }
+
+    /// Rate limits wait for the time GitHub names; server errors and lost connections back off;
+    /// a repository that is gone or refuses us ends the workflow, with the reason in its history.
+    static func outcome(of error: RESTError, effect: Workflow.Effect) -> EffectResult<Workflow.Event> {
+        switch error {
+        case .status(let code, _, let retryAfter) where code == 403 || code == 429:
+            if code == 403 && retryAfter == nil { return permanent(error, effect) }
+            return .retry(afterSeconds: retryAfter ?? 60, reason: error.description)
+        case .status(let code, _, _) where code == 401 || code == 404 || code == 422:
+            return permanent(error, effect)
+        case .status(_, _, let retryAfter):
+            return .retry(afterSeconds: retryAfter, reason: error.description)
+        case .transport, .decoding:
+            return .retry(afterSeconds: nil, reason: error.description)
+        }
+    }
+
+    private static func permanent(_ error: RESTError, _ effect: Workflow.Effect) -> EffectResult<Workflow.Event> {
+        switch effect {
+        case .cancel(let job, _, _): .completed(.cancelled(job))
+        case .inspect(let job, _, _): .completed(.inspected(job, testsFailed: true, reason: "the run could not be read"))
+        case .poll(let job, _, _): .completed(.polled(job, nil))
+        default: .completed(.failed(reason: "GitHub refused to \(effect.summary): \(error)"))
+        }
+    }
+}
