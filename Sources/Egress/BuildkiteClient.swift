@@ -24,6 +24,7 @@ public struct BuildkiteClient: Sendable {
         public var number: Int64
         public var state: String
         public var web_url: String?
+        public var meta_data: [String: String]?
         public var jobs: [Job]?
     }
 
@@ -47,7 +48,8 @@ public struct BuildkiteClient: Sendable {
     /// The build whose `meta_data` carries this job key, if any.
     public func findBuild(job: JobKey) async throws(RESTError) -> Build? {
         let key = job.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return try await rest.fetch([Build].self, "GET", "\(builds)?meta_data%5Btinybug_job%5D=\(key)").first
+        let found = try await rest.fetch([Build].self, "GET", "\(builds)?meta_data%5Btinybug_job%5D=\(key)")
+        return found.first { $0.meta_data?["tinybug_job"] == job.description }
     }
 
     public func build(number: Int64) async throws(RESTError) -> Build {

@@ -47,10 +47,12 @@ public enum GitHubAuth: Sendable {
 }
 
 /// Installation tokens by installation, shared by every request of a process. A token is reused
-/// until five minutes before it expires (they live one hour).
+/// until five minutes before it expires (they live one hour), and concurrent requests for the same
+/// installation wait for one exchange instead of making their own.
 public actor InstallationTokens {
-    struct Cached { var token: Secret; var expires: Date }
+    struct Cached: Sendable { var token: Secret; var expires: Date }
     private var cache: [String: Cached] = [:]
+    private var exchanges: [String: Task<Cached, any Error>] = [:]
     private let margin: TimeInterval = 300
 
     public init() {}
@@ -58,19 +60,34 @@ public actor InstallationTokens {
     /// A bearer token for `auth`, from the cache or freshly exchanged at
     /// `POST /app/installations/{id}/access_tokens`.
     public func token(for auth: GitHubAuth, apiURL: String) async throws(RESTError) -> Secret {
-        guard case .app(let app, let installation) = auth else {
-            if case .token(let token) = auth { return token }
-            throw .transport("no GitHub credential")
+        switch auth {
+        case .token(let token):
+            return token
+        case .app(let app, let installation):
+            let key = "\(apiURL)#\(installation)"
+            if let cached = cache[key], cached.expires.timeIntervalSinceNow > margin { return cached.token }
+            let exchange = exchanges[key] ?? Task { try await Self.exchange(app, installation: installation, apiURL: apiURL) }
+            exchanges[key] = exchange
+            defer { exchanges[key] = nil }
+            do {
+                let fresh = try await exchange.value
+                cache[key] = fresh
+                return fresh.token
+            } catch let error as RESTError {
+                throw error
+            } catch {
+                throw .transport("\(error)")
+            }
         }
-        let key = "\(apiURL)#\(installation)"
-        if let cached = cache[key], cached.expires.timeIntervalSinceNow > margin { return cached.token }
+    }
+
+    private static func exchange(_ app: GitHubApp, installation: Int64, apiURL: String) async throws -> Cached {
         let jwt: String
-        do { jwt = try app.jwt(now: Int64(Date().timeIntervalSince1970)) } catch { throw .transport("cannot sign the app's JWT: \(error)") }
+        do { jwt = try app.jwt(now: Int64(Date().timeIntervalSince1970)) } catch { throw RESTError.transport("cannot sign the app's JWT: \(error)") }
         let client = RESTClient(baseURL: apiURL, headers: GitHubClient.headers(bearer: jwt))
         struct Answer: Decodable { var token: String; var expires_at: String }
         let answer = try await client.fetch(Answer.self, "POST", "/app/installations/\(installation)/access_tokens")
         let expires = ISO8601DateFormatter().date(from: answer.expires_at) ?? Date().addingTimeInterval(3600)
-        cache[key] = Cached(token: Secret(answer.token), expires: expires)
-        return Secret(answer.token)
+        return Cached(token: Secret(answer.token), expires: expires)
     }
 }

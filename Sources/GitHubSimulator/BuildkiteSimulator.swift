@@ -97,7 +97,8 @@ public struct BuildkiteSimulator: Sendable {
             return GitHubSimulator.json(json(run), status: .created)
         }
         router.get(RouterPath(builds)) { request, _ in
-            let wanted = request.uri.queryParameters.get("meta_data[tinybug_job]")
+            let wanted = request.uri.queryParameters.first { String($0.key).removingPercentEncoding == "meta_data[tinybug_job]" }
+                .map { String($0.value).removingPercentEncoding ?? String($0.value) }
             let runs = await state.runs.filter { wanted == nil || $0.inputs["tinybug_job"] == wanted }
             return GitHubSimulator.json(runs.reversed().map(json))
         }

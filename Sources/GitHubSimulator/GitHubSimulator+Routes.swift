@@ -18,6 +18,11 @@ extension GitHubSimulator {
     func addActions(_ router: Router<BasicRequestContext>) {
         router.post("/repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches") { request, context in
             let body = try await Self.decode(DispatchBody.self, request)
+            if await state.takeRateLimit(options.rateLimitedDispatches) {
+                var response = Self.json(["message": "You have exceeded a secondary rate limit."], status: .tooManyRequests)
+                response.headers[.retryAfter] = "7"
+                return response
+            }
             if options.legacyDispatch && body.return_run_details != nil {
                 return Self.json(["message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."], status: .badRequest)
             }

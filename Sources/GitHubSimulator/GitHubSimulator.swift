@@ -46,6 +46,8 @@ public struct GitHubSimulator: Sendable {
         public var dropWebhook: @Sendable (_ job: String) -> Bool = { _ in false }
         /// Behave like an older GitHub Enterprise Server that rejects `return_run_details` with 400.
         public var legacyDispatch = false
+        /// Answer this many dispatches with 429 and `Retry-After: 7`, as a secondary rate limit does.
+        public var rateLimitedDispatches = 0
         /// A GitHub App: REST calls then need an installation token from
         /// `POST /app/installations/{id}/access_tokens`, which needs a JWT signed by the app's key.
         public var app: (id: Int64, publicKey: String, installationID: Int64)? = nil

@@ -44,7 +44,16 @@ public actor SimulatorState {
 
     public private(set) var installationTokens: [String] = []
 
+    private var rateLimited = 0
+
     func log(_ line: String) { requests.append(line) }
+
+    /// True for the first `limit` calls: those are refused as rate limited.
+    func takeRateLimit(_ limit: Int) -> Bool {
+        guard rateLimited < limit else { return false }
+        rateLimited += 1
+        return true
+    }
 
     func issueInstallationToken() -> String {
         nextID += 1

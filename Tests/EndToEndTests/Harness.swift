@@ -34,6 +34,7 @@ struct Harness {
         outcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = GitHubSimulator.defaultOutcome,
         buildkiteOutcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = BuildkiteSimulator.defaultOutcome,
         configure: (inout GitHubSimulator.Options) -> Void = { _ in }, app: GitHubApp? = nil, appWebhookSecret: Secret? = nil,
+        clock: any WallClock = SystemClock(),
         _ body: (Harness) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "test")
@@ -51,7 +52,7 @@ struct Harness {
         let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-e2e-\(UUID().uuidString)").path
         return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
             try await LoopbackServer.withRunning({ buildkite.application(logger: logger, onServerRunning: $0) }) { buildkitePort in
-                let engine = Engine<Run>(store: try FileStore(root: storeRoot), clock: SystemClock(), logger: logger)
+                let engine = Engine<Run>(store: try FileStore(root: storeRoot), clock: clock, logger: logger)
                 let endpoints = Endpoints(github: "http://127.0.0.1:\(githubPort)", buildkite: "http://127.0.0.1:\(buildkitePort)")
                 let orchestrator = Orchestrator(
                     engine: engine, tenants: Tenants(tenants, appWebhookSecret: appWebhookSecret, app: app), endpoints: endpoints,
@@ -96,17 +97,31 @@ struct Harness {
         return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: object)
     }
 
-    /// Waits until the workflow is done, or fails the test after `timeout`.
-    func finished(_ workflow: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Document<Run> {
+    /// Ticks through `POST /timer` until the workflow is done (retries and lost webhooks need the timer).
+    func ticked(_ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Document<Run> {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
-            if let (document, _) = try await engine.load(tenant: "acme", id: workflow), document.state.phase == .done {
+            if let (document, _) = try await engine.load(tenant: tenant, id: workflow), document.state.phase == .done { return document }
+            _ = try await request("POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("workflow \(workflow) did not finish", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+
+    /// Waits until the workflow is done, or fails the test after `timeout`.
+    func finished(_ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Document<Run> {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout {
+            if let (document, _) = try await engine.load(tenant: tenant, id: workflow), document.state.phase == .done {
                 return document
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let last = try await engine.load(tenant: "acme", id: workflow)?.0
-        Issue.record("workflow \(workflow) did not finish: \(last?.state.status ?? "missing")", sourceLocation: sourceLocation)
+        let last = try await engine.load(tenant: tenant, id: workflow)?.0
+        let tail = (last?.history.suffix(6).map(\.event) ?? []).joined(separator: " | ")
+        let outbox = (last?.outbox.map { "\($0.key): \($0.lastError ?? "")" } ?? []).joined(separator: " | ")
+        Issue.record("workflow \(workflow) did not finish: \(last?.state.status ?? "missing"); last: \(tail); outbox: \(outbox)", sourceLocation: sourceLocation)
         throw CancellationError()
     }
 

@@ -1,0 +1,125 @@
+import Egress
+import Engine
+import Foundation
+import FunctionRuntime
+import GitHubSimulator
+import Hashing
+import Testing
+import Workflow
+
+/// Whole measurements against GitHub and Buildkite as their REST APIs and webhooks behave.
+struct CIRoundTripTests {
+    static let appKey = RS256.generateKeyPair()!
+    static let app = GitHubApp(appID: 77, privateKey: Secret(appKey.privateKey))
+
+    /// Globex: CI on Buildkite, GitHub reached through the App's installation 43 (no token of its own).
+    static func globexOnApp() -> Tenant {
+        var tenant = BuildkiteIngressTests.globex()
+        tenant.githubToken = nil
+        tenant.installationID = 43
+        tenant.settings = Settings(maxMutants: 6, maxConcurrentJobs: 2, jobTimeoutSeconds: 600, retryBaseSeconds: 0)
+        return tenant
+    }
+
+    @Test func `a Buildkite tenant on the GitHub App completes a measurement with each build created once`() async throws {
+        try await Harness.run(
+            tenants: [Harness.acme(), Self.globexOnApp()], configure: { $0.app = (77, Self.appKey.publicKey, 43) }, app: Self.app
+        ) { harness in
+            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github/globex", secret: "globex-github")
+            #expect(reply.status == 202)
+            let workflow = try #require(reply.body["workflow"] as? String)
+            let document = try await harness.finished(workflow, tenant: "globex")
+            #expect(document.state.status == "completed")
+            let builds = await harness.buildkite.state.dispatchCounts()
+            #expect(builds.count == 7)
+            #expect(builds.values.allSatisfy { $0 == 1 })
+            #expect(await harness.simulator.state.runs.isEmpty)
+            let check = try #require(await harness.simulator.state.checkRuns.first)
+            #expect(check.conclusion == document.state.report?.conclusion.rawValue)
+            #expect(check.annotations.count == document.state.report?.survived)
+            let exchanges = await harness.simulator.state.requests.filter { $0.hasPrefix("POST /app/installations/43/access_tokens") }
+            #expect(exchanges.count == 1)
+        }
+    }
+
+    @Test func `a failed run whose mutant did not apply is errored, not killed`() async throws {
+        try await Harness.run(outcome: { job, mutant in
+            job.hasSuffix("/m1/1") ? "apply-failed" : GitHubSimulator.defaultOutcome(job: job, mutant: mutant)
+        }) { harness in
+            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
+            let document = try await harness.finished(try #require(reply.body["workflow"] as? String))
+            #expect(document.state.mutants[1].status == .errored)
+            #expect(document.state.mutants[1].attempts.last?.result == "the mutant did not apply")
+            #expect(document.state.report?.errored == 1)
+            #expect(document.state.mutants.filter { $0.status == .failed }.allSatisfy { _ in true })
+            #expect(await harness.simulator.state.requests.contains { $0.hasSuffix("/jobs") })
+        }
+    }
+
+    @Test func `completion webhooks that are lost are found by asking the CI`() async throws {
+        let dropped: @Sendable (String) -> Bool = { job in job.hasSuffix("/m0/1") || job.hasSuffix("/m3/1") || job.hasSuffix("/base/1") }
+        let tenant = Harness.acme(settings: Settings(maxMutants: 6, maxConcurrentJobs: 3, jobTimeoutSeconds: 1, retryBaseSeconds: 0))
+        try await Harness.run(tenants: [tenant], configure: { $0.dropWebhook = dropped }) { harness in
+            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
+            let document = try await harness.ticked(try #require(reply.body["workflow"] as? String))
+            #expect(document.state.status == "completed")
+            #expect(await harness.simulator.state.webhooksDropped == 3)
+            #expect(document.state.mutants[0].attempts.count == 1)
+            #expect(document.history.contains { $0.event.contains("asked the CI about") && $0.event.contains("/m0/1") })
+            let counts = await harness.simulator.state.dispatchCounts()
+            #expect(counts.values.allSatisfy { $0 == 1 })
+        }
+    }
+
+    @Test func `a crash between the CI call and recording its result still dispatches each job once`() async throws {
+        let clock = ManualClock()
+        try await Harness.run(clock: clock) { harness in
+            let pr = PullRequest(owner: "acme", repo: "shop", number: 42, headSHA: "9f1c2ab47d3e8b6f0a5c4d2e1b7f8a9c0d3e4f5a", headRef: "volume-discounts")
+            let id = Identifier.workflow(for: pr)
+            // The function writes the workflow and its outbox, calls GitHub for each effect, then dies
+            // before a single result is recorded.
+            let created = try await harness.engine.create(tenant: "acme", id: id, eventID: "d1") { now in
+                Run.start(id: id, tenant: "acme", pullRequest: pr, settings: Harness.acme().settings, now: now)
+            }
+            guard case .applied(_, let effects) = try #require(created) else { return }
+            for entry in effects { _ = await harness.orchestrator.executor.execute(entry.effect, tenant: "acme", workflow: id) }
+            #expect(await harness.simulator.state.runs.count == 1)
+            // Another copy's timer finds the outbox after the lease and runs the effects again.
+            clock.advance(seconds: 61)
+            let document = try await harness.ticked(id)
+            #expect(document.state.status == "completed")
+            let counts = await harness.simulator.state.dispatchCounts()
+            #expect(counts.count == 9)
+            #expect(counts.values.allSatisfy { $0 == 1 })
+            #expect(await harness.simulator.state.checkRuns.count == 1)
+        }
+    }
+
+    @Test func `a rate-limited dispatch waits for Retry-After through the timer`() async throws {
+        let clock = ManualClock()
+        try await Harness.run(configure: { $0.rateLimitedDispatches = 1 }, clock: clock) { harness in
+            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
+            let workflow = try #require(reply.body["workflow"] as? String)
+            let waiting = try #require(try await harness.engine.load(tenant: "acme", id: workflow)?.0)
+            let entry = try #require(waiting.outbox.first { $0.key.hasSuffix("/base/1/dispatch") })
+            #expect(entry.notBefore == clock.now().adding(seconds: 7))
+            #expect(entry.lastError?.contains("429") == true)
+            #expect(await harness.simulator.state.runs.isEmpty)
+            clock.advance(seconds: 7)
+            let document = try await harness.ticked(workflow)
+            #expect(document.state.status == "completed")
+        }
+    }
+
+    @Test func `a repository that refuses us ends the workflow as failed, with the reason`() async throws {
+        var tenant = Harness.acme()
+        tenant.githubToken = Secret("revoked")
+        try await Harness.run(tenants: [tenant]) { harness in
+            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
+            let workflow = try #require(reply.body["workflow"] as? String)
+            let document = try await harness.finished(workflow)
+            #expect(document.state.status == "failed")
+            #expect(document.history.contains { $0.event.contains("failed: GitHub refused") && $0.event.contains("401") })
+        }
+    }
+}
