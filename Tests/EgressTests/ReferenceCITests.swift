@@ -1,0 +1,103 @@
+import Egress
+import Foundation
+import Testing
+import Workflow
+
+/// The reference CI configs and the mutant-applying script both of them use, run on sample files.
+struct ReferenceCITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let script = root.appendingPathComponent("infra/ci/apply-mutant.py").path
+
+    /// A folder holding `src/app.swift` with three lines.
+    func sample() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-apply-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try Data("let a = 1\nif a == b {\n}\n".utf8).write(to: folder.appendingPathComponent("src/app.swift"))
+        return folder
+    }
+
+    func run(_ arguments: [String], in folder: URL, mutant: String = "") throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.script] + arguments
+        process.currentDirectoryURL = folder
+        process.environment = ["TINYBUG_MUTANT": mutant, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    func encoded(path: String = "src/app.swift", line: Int = 2, original: String = "if a == b {", replacement: String = "if a != b {") -> String {
+        CIExecutor.encode(Mutant(id: 0, path: path, line: line, original: original, replacement: replacement, operator: .equality))
+    }
+
+    func contents(_ folder: URL) throws -> String {
+        String(decoding: try Data(contentsOf: folder.appendingPathComponent("src/app.swift")), as: UTF8.self)
+    }
+
+    @Test func `a mutant whose line still matches is applied`() throws {
+        let folder = try sample()
+        let (status, output) = try run([], in: folder, mutant: encoded())
+        #expect(status == 0, "\(output)")
+        #expect(try contents(folder) == "let a = 1\nif a != b {\n}\n")
+    }
+
+    @Test func `a mutant whose line moved on is refused and changes nothing`() throws {
+        let folder = try sample()
+        let (status, output) = try run([], in: folder, mutant: encoded(line: 1))
+        #expect(status == 3)
+        #expect(output.contains("no longer reads"))
+        #expect(try contents(folder) == "let a = 1\nif a == b {\n}\n")
+    }
+
+    @Test func `check mode only checks`() throws {
+        let folder = try sample()
+        #expect(try run(["--check"], in: folder, mutant: encoded()).0 == 0)
+        #expect(try contents(folder) == "let a = 1\nif a == b {\n}\n")
+        #expect(try run(["--check"], in: folder, mutant: encoded(original: "if b == a {")).0 == 3)
+    }
+
+    @Test func `the baseline applies nothing`() throws {
+        let folder = try sample()
+        #expect(try run([], in: folder).0 == 0)
+        #expect(try contents(folder) == "let a = 1\nif a == b {\n}\n")
+    }
+
+    @Test(arguments: ["../outside.swift", "/etc/passwd", "src/../../x.swift"])
+    func `a path outside the repository is refused`(path: String) throws {
+        let folder = try sample()
+        #expect(try run([], in: folder, mutant: encoded(path: path)).0 == 2)
+    }
+
+    @Test(arguments: ["not base64!", "aGVsbG8="])
+    func `input that is not a mutant is refused`(input: String) throws {
+        #expect(try run([], in: try sample(), mutant: input).0 == 2)
+    }
+
+    @Test func `a missing file or line does not apply`() throws {
+        let folder = try sample()
+        #expect(try run([], in: folder, mutant: encoded(path: "src/none.swift")).0 == 3)
+        #expect(try run([], in: folder, mutant: encoded(line: 40)).0 == 3)
+    }
+
+    @Test func `the GitHub workflow carries the job key back and names the steps Tinybug reads`() throws {
+        let text = String(decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/github/tinybug-mutant.yml")), as: UTF8.self)
+        #expect(text.contains("run-name: tinybug ${{ inputs.tinybug_job }}"))
+        for input in CIExecutor.inputs(job: JobKey(tenant: "a", workflow: "w", job: .baseline, attempt: 1), pr: PullRequest(owner: "o", repo: "r", number: 1, headSHA: "abc", headRef: "x"), mutant: nil).keys {
+            #expect(text.contains("\(input):"), "input \(input) is not declared")
+        }
+        #expect(text.contains("- name: \(GitHubClient.applyStepName)"))
+        #expect(text.contains("workflow_dispatch:"))
+        #expect(text.contains("apply-mutant.py"))
+    }
+
+    @Test func `the Buildkite pipeline names the step Tinybug reads`() throws {
+        let text = String(decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/buildkite/pipeline.yml")), as: UTF8.self)
+        #expect(text.contains("key: \(BuildkiteClient.applyStepKey)"))
+        #expect(text.contains("depends_on: \(BuildkiteClient.applyStepKey)"))
+        #expect(text.contains("apply-mutant.py --check"))
+    }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Applies one Tinybug mutant to the checked-out repository, or refuses.
+
+The mutant comes base64-encoded JSON in $TINYBUG_MUTANT (or the first argument): path, line,
+original, replacement, operator. An empty value is the baseline: nothing to apply.
+The line must still read exactly `original`; otherwise the PR moved on and the job must not
+count as a test result, so the script exits 3 and changes nothing. With --check it only checks.
+
+Exit codes: 0 applied (or baseline), 2 bad input, 3 the mutant does not apply.
+"""
+import base64
+import json
+import os
+import sys
+
+
+def fail(code, message):
+    print(f"tinybug: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def load_mutant(encoded):
+    try:
+        mutant = json.loads(base64.b64decode(encoded, validate=True))
+        return mutant["path"], int(mutant["line"]), mutant["original"], mutant["replacement"]
+    except (ValueError, KeyError, TypeError) as error:
+        fail(2, f"TINYBUG_MUTANT is not a base64 JSON mutant: {error}")
+
+
+def safe_path(path):
+    root = os.path.realpath(os.getcwd())
+    full = os.path.realpath(os.path.join(root, path))
+    if os.path.isabs(path) or not full.startswith(root + os.sep):
+        fail(2, f"the mutant's path {path!r} is outside the repository")
+    return full
+
+
+def main(argv):
+    check_only = "--check" in argv
+    args = [a for a in argv if a != "--check"]
+    encoded = args[0] if args else os.environ.get("TINYBUG_MUTANT", "")
+    if not encoded.strip():
+        print("tinybug: baseline, nothing to apply")
+        return 0
+    path, line, original, replacement = load_mutant(encoded)
+    full = safe_path(path)
+    try:
+        with open(full, encoding="utf-8", newline="") as source:
+            lines = source.read().split("\n")
+    except OSError as error:
+        fail(3, f"cannot read {path}: {error}")
+    if not 1 <= line <= len(lines):
+        fail(3, f"{path} has no line {line}")
+    current = lines[line - 1]
+    ending = "\r" if current.endswith("\r") else ""
+    if current[: len(current) - len(ending)] != original:
+        fail(3, f"{path}:{line} no longer reads {original!r} (it reads {current!r}); not applied")
+    if check_only:
+        print(f"tinybug: {path}:{line} matches; the mutant applies")
+        return 0
+    lines[line - 1] = replacement + ending
+    with open(full, "w", encoding="utf-8", newline="") as target:
+        target.write("\n".join(lines))
+    print(f"tinybug: {path}:{line}: {original.strip()} -> {replacement.strip()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
