@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "pull-request", targets: ["pull-request"]),
         .executable(name: "ci-completed", targets: ["ci-completed"]),
         .executable(name: "timer-fired", targets: ["timer-fired"]),
+        .executable(name: "control", targets: ["control"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -21,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -52,7 +55,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
@@ -85,6 +90,7 @@ let package = Package(
         .function("pull-request"),
         .function("ci-completed"),
         .function("timer-fired"),
+        .function("control"),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow"], swiftSettings: settings),
         .testTarget(
             name: "EngineTests",

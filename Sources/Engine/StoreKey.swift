@@ -24,6 +24,12 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
         return key
     }
 
+    /// `tenants/<tenant>/tenant.json`: the tenant's own state (paused or not).
+    public static func tenantState(_ tenant: String) throws(StoreError) -> StoreKey {
+        guard Identifier.isValidTenant(tenant), let key = StoreKey("tenants/\(tenant)/tenant.json") else { throw .invalidKey(tenant) }
+        return key
+    }
+
     /// The prefix under which a tenant's workflows live, optionally narrowed to ids starting with `idPrefix`.
     public static func workflowsPrefix(tenant: String, idPrefix: String = "") throws(StoreError) -> String {
         guard Identifier.isValidTenant(tenant) else { throw .invalidKey(tenant) }

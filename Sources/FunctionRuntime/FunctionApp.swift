@@ -16,10 +16,13 @@ public enum FunctionApp {
     public static func orchestrator(
         config: FunctionConfig, logger: Logger, clock: any WallClock = SystemClock()
     ) throws -> Orchestrator {
-        let store = try makeStore(config)
+        let telemetry = Telemetry()
+        let store = MeteredStore(try makeStore(config), telemetry: telemetry)
         let tenants = try Tenants.load(path: config.tenantsPath, environment: config.environment, logger: logger)
         let engine = Engine<Run>(store: store, clock: clock, logger: logger)
-        return Orchestrator(engine: engine, tenants: tenants, endpoints: Endpoints(github: config.githubAPI, buildkite: config.buildkiteAPI), timerToken: config.timerToken, logger: logger)
+        return Orchestrator(
+            engine: engine, tenants: tenants, endpoints: Endpoints(github: config.githubAPI, buildkite: config.buildkiteAPI),
+            timerToken: config.timerToken, adminToken: config.adminToken, telemetry: telemetry, logger: logger)
     }
 
     public static func makeStore(_ config: FunctionConfig) throws -> any DocumentStore {
@@ -35,11 +38,20 @@ public enum FunctionApp {
         services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: RequestIDMiddleware(telemetry: orchestrator.telemetry))
         router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: orchestrator.telemetry.exposition())))
+        }
         if kind.servesWebhooks { addWebhooks(router, kind: kind, orchestrator: orchestrator) }
+        if kind.servesControl { addControl(router, orchestrator: orchestrator) }
         if kind.servesTimer {
             router.post("/timer") { request, _ in
-                response(await orchestrator.timer(authorization: request.headers[.authorization]))
+                let answer = await orchestrator.timer(authorization: request.headers[.authorization])
+                orchestrator.telemetry.event("timer", status: answer.status)
+                return response(answer)
             }
         }
         return Application(
@@ -56,8 +68,10 @@ public enum FunctionApp {
                 event: request.headers[HTTPField.Name("X-GitHub-Event")!],
                 delivery: request.headers[HTTPField.Name("X-GitHub-Delivery")!],
                 signature256: request.headers[HTTPField.Name("X-Hub-Signature-256")!])
-            let answer = await orchestrator.gitHubWebhook(
+            let requestID = request.headers[HTTPField.Name("X-Request-Id")!] ?? ""
+            let answer = await orchestrator.with(requestID: requestID).gitHubWebhook(
                 tenantID: tenant, headers: headers, body: Data(body.readableBytesView), filter: kind.gitHubEvents)
+            orchestrator.telemetry.event("github." + (headers.event ?? "unknown"), status: answer.status)
             return response(answer)
         }
         router.post("/webhooks/github") { request, _ in try await handle(request, tenant: nil) }
@@ -71,6 +85,7 @@ public enum FunctionApp {
             let answer = await orchestrator.buildkiteWebhook(
                 tenantID: context.parameters.get("tenant") ?? "", headers: headers, body: Data(body.readableBytesView),
                 filter: kind.gitHubEvents)
+            orchestrator.telemetry.event("buildkite." + (headers.event ?? "unknown"), status: answer.status)
             return response(answer)
         }
         router.post("/webhooks/github/{tenant}") { request, context in

@@ -3,6 +3,7 @@ public enum FunctionKind: String, Sendable, CaseIterable {
     case pullRequest = "pull-request"
     case ciCompleted = "ci-completed"
     case timerFired = "timer-fired"
+    case control
     case all
 
     /// The GitHub events this function acts on.
@@ -10,11 +11,12 @@ public enum FunctionKind: String, Sendable, CaseIterable {
         switch self {
         case .pullRequest: .only(["pull_request"])
         case .ciCompleted: .only(["workflow_run"])
-        case .timerFired: .only([])
+        case .timerFired, .control: .only([])
         case .all: .all
         }
     }
 
-    var servesWebhooks: Bool { self != .timerFired }
+    var servesWebhooks: Bool { [.pullRequest, .ciCompleted, .all].contains(self) }
     var servesTimer: Bool { self == .timerFired || self == .all }
+    var servesControl: Bool { self == .control || self == .all }
 }

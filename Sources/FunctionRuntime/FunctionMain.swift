@@ -1,14 +1,27 @@
 import Hummingbird
 import Logging
 
-/// The whole `main` of a function: configuration from the environment, the app, graceful shutdown on SIGTERM.
+/// The whole `main` of a function: configuration from the environment, JSON logs, the app, and
+/// graceful shutdown on SIGTERM (stop accepting, finish requests in flight, exit 0).
 public enum FunctionMain {
     public static func run(_ kind: FunctionKind, environment: [String: String]) async throws {
-        var logger = Logger(label: "tinybug.\(kind.rawValue)")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        bootstrapLogging(format: environment["LOG_FORMAT"] ?? "json", level: level)
+        let logger = Logger(label: "tinybug.\(kind.rawValue)")
         let config = try FunctionConfig(environment: environment)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
-        let app = FunctionApp.build(kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger)
+        let app = FunctionApp.build(kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger) { port in
+            logger.info("Serving", metadata: ["function": "\(kind.rawValue)", "port": "\(port)"])
+        }
         try await app.runService()
+    }
+
+    /// Logs as JSON lines (`LOG_FORMAT=json`, the default for functions) or as text.
+    public static func bootstrapLogging(format: String, level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
     }
 }

@@ -99,8 +99,9 @@ extension Orchestrator {
         if draft && !tenant.measureDrafts { return .ignored("draft pull requests are measured once ready for review") }
         let id = Identifier.workflow(for: pr)
         _ = try await endOthers(of: pr, tenant: tenant, except: id, event: .superseded(by: pr.headSHA), delivery: delivery)
+        let paused = try await tenantPaused(tenant.id)
         let created = try await engine.create(tenant: tenant.id, id: id, eventID: delivery) { now in
-            Run.start(id: id, tenant: tenant.id, pullRequest: pr, settings: tenant.settings, now: now)
+            Run.start(id: id, tenant: tenant.id, pullRequest: pr, settings: tenant.settings, paused: paused, now: now)
         }
         guard let created else {
             return .ok("duplicate: this commit is already measured", workflow: id)

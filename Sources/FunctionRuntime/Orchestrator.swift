@@ -11,18 +11,34 @@ import Workflow
 public struct Orchestrator: Sendable {
     public let engine: Engine<Run>
     public let tenants: Tenants
-    public let executor: CIExecutor
-    public let logger: Logger
+    public let executor: MeteredExecutor
+    public let telemetry: Telemetry
+    public var logger: Logger
     public let timerToken: Secret?
     /// How long a request may spend running effects before leaving the rest to the timer.
     public var effectBudget: Duration = .seconds(5)
 
-    public init(engine: Engine<Run>, tenants: Tenants, endpoints: Endpoints, timerToken: Secret?, logger: Logger) {
+    public var adminToken: Secret?
+
+    public init(
+        engine: Engine<Run>, tenants: Tenants, endpoints: Endpoints, timerToken: Secret?, adminToken: Secret? = nil,
+        telemetry: Telemetry = Telemetry(), logger: Logger
+    ) {
         self.engine = engine
         self.tenants = tenants
         self.logger = logger
         self.timerToken = timerToken
-        executor = CIExecutor(logger: logger) { [tenants] id in tenants[id]?.target(endpoints, app: tenants.app) }
+        self.adminToken = adminToken
+        self.telemetry = telemetry
+        let base = CIExecutor(logger: logger) { [tenants] id in tenants[id]?.target(endpoints, app: tenants.app) }
+        executor = MeteredExecutor(base: base, telemetry: telemetry)
+    }
+
+    /// This orchestrator, logging with the request's id.
+    public func with(requestID: String) -> Orchestrator {
+        var copy = self
+        copy.logger[metadataKey: "request.id"] = .string(requestID)
+        return copy
     }
 
     /// Runs effects a write produced, within the request's budget; the rest wait for the timer.

@@ -9,8 +9,11 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve every function in one process, with an internal ticker (configured from the environment).")
 
     func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        FunctionMain.bootstrapLogging(
+            format: environment["LOG_FORMAT"] ?? "text", level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
         let logger = Logger(label: "tinybug")
-        let config = try FunctionConfig(environment: ProcessInfo.processInfo.environment)
+        let config = try FunctionConfig(environment: environment)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
         let ticker = Ticker(orchestrator: orchestrator, interval: .milliseconds(Int64(config.tickSeconds * 1000)))
         let app = FunctionApp.build(

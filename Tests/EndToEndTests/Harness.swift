@@ -15,6 +15,8 @@ struct Harness {
     static let secret = "acme-webhook-secret"
     static let token = "acme-github-token"
     static let timerToken = "timer-token"
+    static let adminToken = "admin-token"
+    static let apiToken = "acme-api-token"
 
     let port: Int
     let simulator: GitHubSimulator
@@ -26,7 +28,9 @@ struct Harness {
     var base: String { "http://127.0.0.1:\(port)" }
 
     static func acme(settings: Settings = Settings(maxMutants: 8, maxConcurrentJobs: 3, jobTimeoutSeconds: 600, retryBaseSeconds: 0)) -> Tenant {
-        Tenant(id: "acme", installationID: 42, githubWebhookSecret: Secret(secret), githubToken: Secret(token), settings: settings)
+        Tenant(
+            id: "acme", installationID: 42, githubWebhookSecret: Secret(secret), githubToken: Secret(token),
+            apiToken: Secret(apiToken), settings: settings)
     }
 
     static func run<T>(
@@ -56,7 +60,7 @@ struct Harness {
                 let endpoints = Endpoints(github: "http://127.0.0.1:\(githubPort)", buildkite: "http://127.0.0.1:\(buildkitePort)")
                 let orchestrator = Orchestrator(
                     engine: engine, tenants: Tenants(tenants, appWebhookSecret: appWebhookSecret, app: app), endpoints: endpoints,
-                    timerToken: Secret(timerToken), logger: logger)
+                    timerToken: Secret(timerToken), adminToken: Secret(adminToken), logger: logger)
                 return try await LoopbackServer.withRunning({
                     FunctionApp.build(.all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: $0)
                 }) { port in
