@@ -46,6 +46,8 @@ public struct GitHubSimulator: Sendable {
         public var dropWebhook: @Sendable (_ job: String) -> Bool = { _ in false }
         /// Behave like an older GitHub Enterprise Server that rejects `return_run_details` with 400.
         public var legacyDispatch = false
+        /// How long every REST answer takes (a slow GitHub).
+        public var latency: Duration = .zero
         /// Answer this many dispatches with 429 and `Retry-After: 7`, as a secondary rate limit does.
         public var rateLimitedDispatches = 0
         /// A GitHub App: REST calls then need an installation token from
@@ -94,7 +96,7 @@ public struct GitHubSimulator: Sendable {
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router()
         addApp(router)
-        router.add(middleware: AuthMiddleware(token: options.token, state: state))
+        router.add(middleware: AuthMiddleware(token: options.token, state: state, latency: options.latency))
         addActions(router)
         addPulls(router)
         addChecks(router)
@@ -124,11 +126,13 @@ public struct GitHubSimulator: Sendable {
 struct AuthMiddleware: RouterMiddleware {
     let token: String
     let state: SimulatorState
+    var latency: Duration = .zero
 
     func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response)
         async throws -> Response
     {
         await state.log("\(request.method) \(request.uri.path)")
+        if latency > .zero { try await Task.sleep(for: latency) }
         let given = request.headers[.authorization] ?? ""
         let bearer = given.hasPrefix("Bearer ") ? String(given.dropFirst(7)) : given.hasPrefix("token ") ? String(given.dropFirst(6)) : ""
         guard bearer == token ? true : await state.isInstallationToken(bearer) else {

@@ -1,0 +1,139 @@
+import Foundation
+import FoundationNetworking
+import Glibc
+import Testing
+
+/// The functions as separate processes, built by `swift build`, each on a free loopback port it
+/// reports in its first JSON log line, all sharing one file store.
+final class FunctionProcesses: @unchecked Sendable {
+    // Guarded by being touched only by the test that owns it, one call at a time.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let folder: URL
+    var running: [String: (process: Process, port: Int, log: URL)] = [:]
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-procs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    static func binary(_ name: String) throws -> URL {
+        let url = root.appendingPathComponent(".build/debug/\(name)")
+        try #require(FileManager.default.isExecutableFile(atPath: url.path), "\(url.path) is not built: run swift build first")
+        return url
+    }
+
+    /// Starts `name` (a function's executable) with `environment`, waits for its port.
+    @discardableResult
+    func start(_ name: String, as label: String? = nil, environment: [String: String]) async throws -> Int {
+        let label = label ?? name
+        let process = Process()
+        process.executableURL = try Self.binary(name)
+        let log = folder.appendingPathComponent("\(label).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.environment = environment.merging(["PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json"]) { $1 }
+        try process.run()
+        let port = try await Self.waitForPort(log, process: process)
+        running[label] = (process, port, log)
+        return port
+    }
+
+    static func waitForPort(_ log: URL, process: Process) async throws -> Int {
+        for _ in 0..<300 {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") where line.contains("\"message\":\"Serving\"") {
+                if let range = line.range(of: #""port":"(\d+)""#, options: .regularExpression) {
+                    return Int(line[range].filter(\.isNumber))!
+                }
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        Issue.record("\(log.lastPathComponent) did not start: \(text.suffix(800))")
+        throw CancellationError()
+    }
+
+    func log(_ label: String) -> String { running[label].flatMap { try? String(contentsOf: $0.log, encoding: .utf8) } ?? "" }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    @discardableResult
+    func stop(_ label: String) async -> Int32 {
+        guard let entry = running.removeValue(forKey: label) else { return -1 }
+        kill(entry.process.processIdentifier, SIGTERM)
+        for _ in 0..<200 where entry.process.isRunning { try? await Task.sleep(for: .milliseconds(25)) }
+        if entry.process.isRunning { kill(entry.process.processIdentifier, SIGKILL) }
+        entry.process.waitUntilExit()
+        return entry.process.terminationStatus
+    }
+
+    func stopAll() async {
+        for label in running.keys { await stop(label) }
+    }
+
+    /// A port nothing listens on right now (for nginx, which cannot report one it picked).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Real nginx with the shipped gateway config, pointed at the function processes.
+struct Gateway {
+    let port: Int
+    let process: Process
+    let folder: URL
+
+    static func nginxPath() throws -> String {
+        let path = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        return try #require(path, "nginx is not installed: make test installs it")
+    }
+
+    /// The shipped config with its listen port, log and temporary folders moved into `folder`.
+    static func start(upstreams: [String: Int], in folder: URL) async throws -> Gateway {
+        let shipped = FunctionProcesses.root.appendingPathComponent("infra/gateway")
+        var config = try String(contentsOf: shipped.appendingPathComponent("nginx.conf"), encoding: .utf8)
+        let port = try FunctionProcesses.freePort()
+        config = config.replacingOccurrences(of: "listen 8080;", with: "listen 127.0.0.1:\(port);")
+        config = config.replacingOccurrences(of: "access_log /dev/stdout tinybug_json;", with: """
+            access_log \(folder.path)/access.log tinybug_json;
+                client_body_temp_path \(folder.path)/body;
+                proxy_temp_path \(folder.path)/proxy;
+            """)
+        try config.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+        let upstreamConfig = upstreams.map { name, port in "upstream \(name) {\n    server 127.0.0.1:\(port);\n    keepalive 4;\n}\n" }.joined()
+        try upstreamConfig.write(to: folder.appendingPathComponent("upstreams.conf"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try nginxPath())
+        process.arguments = [
+            "-p", folder.path, "-c", folder.appendingPathComponent("nginx.conf").path,
+            "-g", "daemon off; pid \(folder.path)/nginx.pid; error_log \(folder.path)/error.log; user root;",
+        ]
+        try process.run()
+        for _ in 0..<200 {
+            if (try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)) != nil {
+                return Gateway(port: port, process: process, folder: folder)
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record("nginx did not start: \((try? String(contentsOf: folder.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")")
+        throw CancellationError()
+    }
+
+    var accessLog: String { (try? String(contentsOf: folder.appendingPathComponent("access.log"), encoding: .utf8)) ?? "" }
+
+    func stop() {
+        kill(process.processIdentifier, SIGQUIT)
+        process.waitUntilExit()
+    }
+}
