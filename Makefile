@@ -3,12 +3,24 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev nginx python3
 
-.PHONY: test deps build demo clean
+.PHONY: test deps build demo clean image-check
 
-## Install what the tests need (if missing), build with warnings as errors, run every test.
+FUNCTIONS := pull-request ci-completed timer-fired control tinybug
+
+## Install what the tests need (if missing), build (imports checked against declared dependencies),
+## check the release binaries the image ships, then run every test.
 test: deps
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
+	$(MAKE) --no-print-directory image-check
 	$(SWIFT) test --skip-build --parallel
+
+## The container's binaries: a release build with a static Swift runtime that needs nothing
+## beyond libc, libcurl and OpenSSL (infra/docker/check-binaries.sh runs ldd on each).
+image-check:
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release
+	@out=$$(mktemp -d); bin=$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release --show-bin-path); \
+	for f in $(FUNCTIONS); do cp "$$bin/$$f" "$$out/"; done; \
+	infra/docker/check-binaries.sh "$$out"; status=$$?; rm -rf "$$out"; exit $$status
 
 ## Debian packages the build and tests need, installed only when missing (RUNLEVEL=1 keeps the
 ## nginx package from starting a server of its own: the tests start theirs on loopback ports).
@@ -26,4 +38,4 @@ demo:
 	$(SWIFT) run tinybug demo
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-release

@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -104,6 +105,10 @@ let package = Package(
                 "Egress", "Workflow", "Engine", "GitHubSimulator",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: settings),
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["FunctionRuntime", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings),
         .testTarget(
             name: "EndToEndTests",

@@ -53,6 +53,13 @@ public struct FunctionConfig: Sendable {
     /// The whole environment, for `env:` secrets in the tenants file.
     public var environment: [String: String]
 
+    /// Every variable a function reads: CONTRACT.md's, plus `HOST`, `TINYBUG_TICK_SECONDS`, `LOG_FORMAT`, `LOG_LEVEL`.
+    public static let variables: Set<String> = [
+        "PORT", "HOST", "TINYBUG_STORE", "TINYBUG_S3_ENDPOINT", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN", "TINYBUG_TENANTS", "GITHUB_API_URL", "BUILDKITE_API_URL", "TINYBUG_TIMER_TOKEN",
+        "TINYBUG_ADMIN_TOKEN", "TINYBUG_TICK_SECONDS", "LOG_FORMAT", "LOG_LEVEL",
+    ]
+
     public init(environment: [String: String]) throws(ConfigError) {
         self.environment = environment
         host = environment["HOST"] ?? "127.0.0.1"
