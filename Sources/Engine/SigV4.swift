@@ -91,7 +91,7 @@ public enum SigV4 {
         return merged.keys.sorted().map { ($0, merged[$0]!.joined(separator: ",")) }
     }
 
-    static func canonicalQuery(_ query: [(String, String)]) -> String {
+    public static func canonicalQuery(_ query: [(String, String)]) -> String {
         query.map { (encode($0.0, keepSlash: false), encode($0.1, keepSlash: false)) }
             .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
             .map { "\($0.0)=\($0.1)" }.joined(separator: "&")

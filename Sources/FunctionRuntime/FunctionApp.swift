@@ -1,3 +1,4 @@
+import Egress
 import Engine
 import Foundation
 import HTTPTypes
@@ -28,7 +29,7 @@ public enum FunctionApp {
     public static func makeStore(_ config: FunctionConfig) throws -> any DocumentStore {
         switch config.store {
         case .file(let path): return try FileStore(root: path)
-        case .s3: throw ConfigError.invalid("TINYBUG_STORE", "the S3 store is not available yet")
+        case .s3(let bucket, let prefix): return S3Store(try config.s3Configuration(bucket: bucket, prefix: prefix), transport: URLSessionTransport())
         }
     }
 

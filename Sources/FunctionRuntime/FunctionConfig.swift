@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Hashing
 
@@ -78,5 +79,26 @@ public struct FunctionConfig: Sendable {
             throw .invalid("TINYBUG_TICK_SECONDS", "not a positive number")
         }
         tickSeconds = tick
+    }
+}
+
+extension FunctionConfig {
+    /// The S3 store's settings from the standard AWS variables. With `TINYBUG_S3_ENDPOINT` set
+    /// (an S3-compatible server) requests are path-style; against AWS, virtual-hosted.
+    public func s3Configuration(bucket: String, prefix: String) throws(ConfigError) -> S3Store.Configuration {
+        guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty else {
+            throw .invalid("AWS_ACCESS_KEY_ID", "the S3 store needs credentials")
+        }
+        guard let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
+            throw .invalid("AWS_SECRET_ACCESS_KEY", "the S3 store needs credentials")
+        }
+        let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+        let credentials = AWSCredentials(
+            accessKeyID: key, secretAccessKey: Secret(secret),
+            sessionToken: environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) })
+        let endpoint = s3Endpoint.flatMap { $0.isEmpty ? nil : $0 }
+        return S3Store.Configuration(
+            endpoint: endpoint ?? "https://s3.\(region).amazonaws.com", bucket: bucket, prefix: prefix, region: region,
+            credentials: credentials, addressing: endpoint == nil ? .virtualHosted : .path)
     }
 }

@@ -65,7 +65,7 @@ final class FunctionProcesses: @unchecked Sendable {
         kill(entry.process.processIdentifier, SIGTERM)
         for _ in 0..<200 where entry.process.isRunning { try? await Task.sleep(for: .milliseconds(25)) }
         if entry.process.isRunning { kill(entry.process.processIdentifier, SIGKILL) }
-        entry.process.waitUntilExit()
+        for _ in 0..<200 where entry.process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
         return entry.process.terminationStatus
     }
 
@@ -132,8 +132,8 @@ struct Gateway {
 
     var accessLog: String { (try? String(contentsOf: folder.appendingPathComponent("access.log"), encoding: .utf8)) ?? "" }
 
-    func stop() {
+    func stop() async {
         kill(process.processIdentifier, SIGQUIT)
-        process.waitUntilExit()
+        for _ in 0..<400 where process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
     }
 }

@@ -54,11 +54,11 @@ import Workflow
             do {
                 try await body(simulator, processes, gateway)
             } catch {
-                gateway.stop()
+                await gateway.stop()
                 await processes.stopAll()
                 throw error
             }
-            gateway.stop()
+            await gateway.stop()
             await processes.stopAll()
         }
     }

