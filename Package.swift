@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "GitHubSimulator",
             dependencies: [
-                "Hashing", "Workflow",
+                "Hashing", "Workflow", "Engine", "Egress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

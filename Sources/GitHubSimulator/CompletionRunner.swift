@@ -61,6 +61,14 @@ extension GitHubSimulator {
         await state.countWebhook(sent: sent)
     }
 
+    /// The completion webhook GitHub would send for `run` finishing with `conclusion`.
+    public static func completedPayload(_ run: SimulatedRun, conclusion: String, owner: String, repo: String) -> Data {
+        var finished = run
+        finished.status = "completed"
+        finished.conclusion = conclusion
+        return workflowRunPayload(finished, owner: owner, repo: repo, htmlURL: "https://github.com/\(owner)/\(repo)/actions/runs/\(run.id)")
+    }
+
     /// A `workflow_run` completed payload in GitHub's documented shape, as compact JSON.
     static func workflowRunPayload(_ run: SimulatedRun, owner: String, repo: String, htmlURL: String) -> Data {
         let payload: [String: Any] = [

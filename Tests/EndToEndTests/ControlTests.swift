@@ -72,24 +72,32 @@ struct ControlTests {
     }
 
     @Test func `pause holds new dispatches, resume carries on, cancel cancels the runs in flight`() async throws {
-        try await Harness.run(jobDuration: .milliseconds(300)) { harness in
+        try await Harness.run(jobDuration: .seconds(2)) { harness in
             let opened = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let workflow = try #require(opened.body["workflow"] as? String)
             #expect(try await post(harness, "/api/v1/tenants/acme/workflows/\(workflow)/pause") == 200)
-            try await Task.sleep(for: .seconds(1))
-            let paused = try #require(try await harness.engine.load(tenant: "acme", id: workflow)?.0.state)
+            let paused = try await Self.until(harness, workflow) { $0.baseline.status == .passed }
             #expect(paused.status == "paused")
-            #expect(paused.baseline.status == .passed)
             #expect(paused.mutants.allSatisfy { $0.status == .pending })
+            #expect(await harness.simulator.state.runs.count == 1)
             #expect(try await post(harness, "/api/v1/tenants/acme/workflows/\(workflow)/resume") == 200)
-            try await Task.sleep(for: .milliseconds(100))
-            let resumed = try #require(try await harness.engine.load(tenant: "acme", id: workflow)?.0.state)
-            #expect(resumed.mutants.contains { $0.status.isInFlight })
+            let resumed = try await Self.until(harness, workflow) { $0.mutants.contains { $0.status == .running } }
+            #expect(resumed.status == "running")
             #expect(try await post(harness, "/api/v1/tenants/acme/workflows/\(workflow)/cancel") == 200)
             let cancelled = try await harness.finished(workflow)
             #expect(cancelled.state.status == "cancelled")
             #expect(await harness.simulator.state.runs.contains { $0.conclusion == "cancelled" })
         }
+    }
+
+    /// The workflow's state once `condition` holds (waiting up to ten seconds).
+    static func until(_ harness: Harness, _ workflow: String, _ condition: (Run) -> Bool) async throws -> Run {
+        for _ in 0..<200 {
+            if let (document, _) = try await harness.engine.load(tenant: "acme", id: workflow), condition(document.state) { return document.state }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the workflow never reached the expected state")
+        throw CancellationError()
     }
 
     @Test func `pausing a tenant pauses its workflows and starts new ones paused`() async throws {
