@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev nginx python3 python3-pip
 
-.PHONY: test deps build demo clean image-check
+.PHONY: test deps build demo clean image-check bench
 
 FUNCTIONS := pull-request ci-completed timer-fired control tinybug
 
@@ -37,6 +37,13 @@ deps:
 # Where pip puts weed (the tests find it through TINYBUG_WEED).
 WEED = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/weed
 export TINYBUG_WEED = $(WEED)
+
+## Every benchmark (bench/README.md): release binaries, then load, cold start and growth;
+## writes bench/results.json and prints the table. Takes a few minutes.
+bench: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release
+	.build-release/release/tinybug-bench ingress
+	.build-release/release/tinybug-bench all --bin .build-release/release
 
 build:
 	$(SWIFT) build

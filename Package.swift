@@ -85,7 +85,11 @@ let package = Package(
             swiftSettings: settings),
         .executableTarget(
             name: "tinybug-bench",
-            dependencies: ["Ingress", "Hashing", "Workflow"],
+            dependencies: [
+                "Ingress", "Hashing", "Workflow", "Engine", "Egress", "GitHubSimulator", "FunctionRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/Sources/tinybug-bench",
             swiftSettings: settings),
         .function("pull-request"),

@@ -20,12 +20,12 @@ public struct CIExecutor: EffectExecutor {
         self.logger = logger
     }
 
-    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String) async -> EffectResult<Workflow.Event> {
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
         guard let target = targets(tenant) else { return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured") }
         do {
             let token = try await tokens.token(for: target.githubAuth, apiURL: target.githubAPI)
             let github = GitHubClient(apiURL: target.githubAPI, token: token)
-            return .completed(try await perform(effect, github: github, runs: runs(target, github)))
+            return .completed(try await perform(effect, github: github, runs: runs(target, github), rerun: rerun))
         } catch {
             return Self.outcome(of: error, effect: effect)
         }
@@ -39,14 +39,17 @@ public struct CIExecutor: EffectExecutor {
         }
     }
 
-    private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIRuns) async throws(RESTError) -> Workflow.Event {
+    private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIRuns, rerun: Bool) async throws(RESTError)
+        -> Workflow.Event
+    {
         switch effect {
         case .createCheckRun(let pr, let workflow):
-            return .checkRunCreated(id: try await github.ensureCheckRun(pr, workflow: workflow))
+            let id = rerun ? try await github.ensureCheckRun(pr, workflow: workflow) : try await github.createCheckRun(pr, workflow: workflow)
+            return .checkRunCreated(id: id)
         case .listFiles(let pr, _):
             return .filesListed(try await github.listFiles(pr))
         case .dispatch(let job, let pr, let mutant):
-            let (runID, url) = try await runs.dispatch(job, pr, mutant: mutant)
+            let (runID, url) = try await runs.dispatch(job, pr, mutant: mutant, lookFirst: rerun)
             return .dispatched(job, ciRunID: runID, url: url)
         case .cancel(let job, let pr, let runID):
             try await runs.cancel(job, pr, runID: runID)

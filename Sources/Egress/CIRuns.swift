@@ -3,8 +3,8 @@ import Workflow
 
 /// What Tinybug asks of a CI system, for one job key. Every call looks before it creates.
 protocol CIRuns: Sendable {
-    /// Starts the job unless a run carrying its key exists; returns the run's id and URL.
-    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?) async throws(RESTError) -> (Int64?, String?)
+    /// Starts the job unless (with `lookFirst`) a run carrying its key exists; returns the run's id and URL.
+    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError) -> (Int64?, String?)
     func cancel(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError)
     /// For a failed run: true if its tests failed, false if the mutant could not be applied.
     func testsFailed(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> Bool
@@ -25,8 +25,8 @@ struct GitHubActionsRuns: CIRuns {
         return try await client.findRun(pr, workflow: workflow, title: title(job))?.id
     }
 
-    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?) async throws(RESTError) -> (Int64?, String?) {
-        if let existing = try await client.findRun(pr, workflow: workflow, title: title(job)) { return (existing.id, existing.url) }
+    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError) -> (Int64?, String?) {
+        if lookFirst, let existing = try await client.findRun(pr, workflow: workflow, title: title(job)) { return (existing.id, existing.url) }
         let inputs = CIExecutor.inputs(job: job, pr: pr, mutant: mutant)
         return try await client.dispatch(pr, workflow: workflow, ref: ref, inputs: inputs)
     }
@@ -55,8 +55,8 @@ struct BuildkiteRuns: CIRuns {
         return try await client.findBuild(job: job)
     }
 
-    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?) async throws(RESTError) -> (Int64?, String?) {
-        if let existing = try await client.findBuild(job: job) { return (existing.number, existing.web_url) }
+    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError) -> (Int64?, String?) {
+        if lookFirst, let existing = try await client.findBuild(job: job) { return (existing.number, existing.web_url) }
         let build = try await client.createBuild(pr, job: job, mutant: mutant.map(CIExecutor.encode) ?? "")
         return (build.number, build.web_url)
     }

@@ -45,6 +45,11 @@ extension GitHubClient {
     /// Our check run, created `in_progress` unless it exists already.
     public func ensureCheckRun(_ pr: PullRequest, workflow: String) async throws(RESTError) -> Int64 {
         if let existing = try await findCheckRun(pr, workflow: workflow) { return existing }
+        return try await createCheckRun(pr, workflow: workflow)
+    }
+
+    /// Creates our check run `in_progress`, without looking for one first.
+    public func createCheckRun(_ pr: PullRequest, workflow: String) async throws(RESTError) -> Int64 {
         let body = CreateBody(name: Self.checkName, head_sha: pr.headSHA, status: "in_progress", external_id: workflow)
         return try await rest.fetch(CheckRun.self, "POST", "/repos/\(pr.owner)/\(pr.repo)/check-runs", json: body).id
     }

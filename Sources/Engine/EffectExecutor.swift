@@ -11,5 +11,14 @@ public enum EffectResult<Event: Sendable>: Sendable {
 /// create, using the effect's key, so running an effect twice does the work once.
 public protocol EffectExecutor<State>: Sendable {
     associatedtype State: DurableWorkflow
-    func execute(_ effect: State.Effect, tenant: String, workflow: String) async -> EffectResult<State.Event>
+    /// - Parameter rerun: false only for an effect's first run straight after the write that recorded
+    ///   it; then nothing can exist yet, and the look before creating may be skipped.
+    func execute(_ effect: State.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<State.Event>
+}
+
+extension EffectExecutor {
+    /// Runs an effect as a re-run: looking before creating.
+    public func execute(_ effect: State.Effect, tenant: String, workflow: String) async -> EffectResult<State.Event> {
+        await execute(effect, tenant: tenant, workflow: workflow, rerun: true)
+    }
 }

@@ -42,7 +42,7 @@ extension Engine {
         await withTaskGroup(of: (Int, String, EffectResult<State.Event>).self) { group in
             for (index, entry) in entries.enumerated() {
                 group.addTask {
-                    (index, entry.key, await executor.execute(entry.effect, tenant: tenant, workflow: id))
+                    (index, entry.key, await executor.execute(entry.effect, tenant: tenant, workflow: id, rerun: entry.attempts > 0))
                 }
             }
             var results: [(Int, String, EffectResult<State.Event>)] = []

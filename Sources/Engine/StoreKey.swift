@@ -30,6 +30,15 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
         return key
     }
 
+    /// `tenants/<tenant>/prs/<pr>.json`: the ids of a PR's workflows, so a push or a close finds
+    /// them in one read instead of a listing whose cost grows with every workflow stored.
+    public static func pullRequestIndex(tenant: String, pr: String) throws(StoreError) -> StoreKey {
+        guard Identifier.isValidTenant(tenant), let key = StoreKey("tenants/\(tenant)/prs/\(pr).json") else {
+            throw .invalidKey("\(tenant)/\(pr)")
+        }
+        return key
+    }
+
     /// The prefix under which a tenant's workflows live, optionally narrowed to ids starting with `idPrefix`.
     public static func workflowsPrefix(tenant: String, idPrefix: String = "") throws(StoreError) -> String {
         guard Identifier.isValidTenant(tenant) else { throw .invalidKey(tenant) }

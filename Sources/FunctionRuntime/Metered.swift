@@ -44,8 +44,8 @@ public struct MeteredExecutor: EffectExecutor {
     public let base: CIExecutor
     let telemetry: Telemetry
 
-    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String) async -> EffectResult<Workflow.Event> {
-        let result = await base.execute(effect, tenant: tenant, workflow: workflow)
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
+        let result = await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
         switch result {
         case .completed(.failed): telemetry.effect(effect.kind, outcome: "failed")
         case .completed: telemetry.effect(effect.kind, outcome: "done")

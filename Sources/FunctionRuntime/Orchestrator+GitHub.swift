@@ -99,6 +99,7 @@ extension Orchestrator {
         if draft && !tenant.measureDrafts { return .ignored("draft pull requests are measured once ready for review") }
         let id = Identifier.workflow(for: pr)
         _ = try await endOthers(of: pr, tenant: tenant, except: id, event: .superseded(by: pr.headSHA), delivery: delivery)
+        try await remember(id, of: pr, tenant: tenant.id)
         let paused = try await tenantPaused(tenant.id)
         let created = try await engine.create(tenant: tenant.id, id: id, eventID: delivery) { now in
             Run.start(id: id, tenant: tenant.id, pullRequest: pr, settings: tenant.settings, paused: paused, now: now)
@@ -115,16 +116,8 @@ extension Orchestrator {
     private func endOthers(of pr: PullRequest, tenant: Tenant, except: String?, event: Event, delivery: String)
         async throws(EngineError) -> [String]
     {
-        let prefix: String
-        let keys: [StoreKey]
-        do {
-            prefix = try StoreKey.workflowsPrefix(tenant: tenant.id, idPrefix: Identifier.prPrefix(for: pr))
-            keys = try await engine.store.listAll(prefix: prefix)
-        } catch {
-            throw .store(error)
-        }
         var ended: [String] = []
-        for id in keys.compactMap(\.workflowID) where id != except {
+        for id in try await workflows(of: pr, tenant: tenant.id) where id != except {
             guard let (document, _) = try await engine.load(tenant: tenant.id, id: id),
                 document.state.pullRequest.number == pr.number, document.state.pullRequest.repository == pr.repository,
                 document.state.outcome == nil

@@ -1,7 +1,8 @@
 import Logging
 import ServiceLifecycle
 
-/// The internal timer of `tinybug serve`: a tick every `interval`, stopped by graceful shutdown.
+/// The internal timer of `tinybug serve`: a tick every `interval` (the first one interval after
+/// start), stopped by graceful shutdown.
 public struct Ticker: Service {
     let orchestrator: Orchestrator
     let interval: Duration
@@ -14,8 +15,8 @@ public struct Ticker: Service {
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                _ = await orchestrator.tick()
                 try await Task.sleep(for: interval)
+                _ = await orchestrator.tick()
             }
         }
     }

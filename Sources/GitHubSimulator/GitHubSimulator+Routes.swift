@@ -93,7 +93,7 @@ extension GitHubSimulator {
 
     func addPulls(_ router: Router<BasicRequestContext>) {
         router.get("/repos/{owner}/{repo}/pulls/{number}/files") { request, context in
-            guard context.parameters.get("number", as: Int.self) == options.pullNumber else {
+            guard options.pullNumber == 0 || context.parameters.get("number", as: Int.self) == options.pullNumber else {
                 return Self.json(["message": "Not Found"], status: .notFound)
             }
             let page = request.uri.queryParameters.get("page", as: Int.self) ?? 1

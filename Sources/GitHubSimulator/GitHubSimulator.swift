@@ -31,6 +31,7 @@ public struct GitHubSimulator: Sendable {
         public var token: String
         public var owner: String
         public var repo: String
+        /// The PR whose files are served; 0 serves the same files for every PR (benchmarks).
         public var pullNumber: Int
         public var files: [ChangedFile]
         /// Where completion webhooks go, and the secret that signs them (both can be set later

@@ -17,7 +17,10 @@ struct Serve: AsyncParsableCommand {
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
         let ticker = Ticker(orchestrator: orchestrator, interval: .milliseconds(Int64(config.tickSeconds * 1000)))
         let app = FunctionApp.build(
-            .all, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger, services: [ticker])
+            .all, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger, services: [ticker]
+        ) { port in
+            logger.notice("Serving", metadata: ["function": "serve", "port": "\(port)"])
+        }
         try await app.runService()
     }
 }

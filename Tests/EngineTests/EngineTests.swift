@@ -13,7 +13,7 @@ final class ScriptedExecutor: EffectExecutor {
 
     init(retrying retryKeys: Set<String> = []) { self.retryKeys = retryKeys }
 
-    func execute(_ effect: Workflow.Effect, tenant: String, workflow: String) async -> EffectResult<Workflow.Event> {
+    func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
         calls.withLock { $0.append(effect.key) }
         if retryKeys.contains(effect.key) { return .retry(afterSeconds: 30, reason: "HTTP 503") }
         switch effect {
