@@ -2,11 +2,12 @@
 # Checks that release binaries built with --static-swift-stdlib need no shared library beyond
 # libc and its kin, libcurl, OpenSSL (and what those two bring themselves), so the slim runtime
 # image (libcurl4, libssl3, ca-certificates) is enough. Usage: check-binaries.sh FOLDER
+# (No pipeline here ends its reader early: with pipefail, a writer's SIGPIPE would fail the check.)
 set -euo pipefail
 folder=${1:?usage: check-binaries.sh FOLDER}
 names() { ldd "$1" | awk '{print $1}' | sed 's#.*/##' | sort -u; }
-curl=$(ldconfig -p | awk '/libcurl\.so\.4 /{print $NF; exit}')
-ssl=$(ldconfig -p | awk '/libssl\.so\.3 /{print $NF; exit}')
+curl=$(ldconfig -p | awk '/libcurl\.so\.4 /{found=$NF} END{print found}')
+ssl=$(ldconfig -p | awk '/libssl\.so\.3 /{found=$NF} END{print found}')
 allowed=$( { names "$curl"; names "$ssl"; printf '%s\n' libcurl.so.4 libssl.so.3 libcrypto.so.3 linux-vdso.so.1 \
   libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libutil.so.1 libgcc_s.so.1 libstdc++.so.6 \
   ld-linux-x86-64.so.2 ld-linux-aarch64.so.1 libz.so.1; } | sort -u)
@@ -15,8 +16,9 @@ checked=0
 for binary in "$folder"/*; do
   [ -x "$binary" ] && [ -f "$binary" ] || continue
   checked=$((checked + 1))
-  if ldd "$binary" | grep -q 'not found'; then
-    echo "FAIL $(basename "$binary"): $(ldd "$binary" | grep 'not found' | tr '\n' ' ')"; status=1; continue
+  missing=$(ldd "$binary" | grep 'not found' || true)
+  if [ -n "$missing" ]; then
+    echo "FAIL $(basename "$binary"): $(echo "$missing" | tr '\n' ' ')"; status=1; continue
   fi
   extra=$(comm -23 <(names "$binary") <(echo "$allowed"))
   if [ -n "$extra" ]; then
