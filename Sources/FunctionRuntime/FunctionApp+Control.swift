@@ -35,8 +35,37 @@ extension FunctionApp {
                     tenant: tenant, workflow: context.parameters.get("workflow") ?? "", verb: context.parameters.get("action") ?? "")
             }
         }
+        addPages(router, orchestrator: orchestrator)
         api.post("{action}") { request, context in
             await guarded(request, context) { tenant in await orchestrator.steerTenant(tenant, verb: context.parameters.get("action") ?? "") }
+        }
+    }
+}
+
+extension FunctionApp {
+    /// `GET /ui/tenants/{tenant}` and `GET /ui/tenants/{tenant}/workflows/{workflow}`.
+    static func addPages(_ router: Router<BasicRequestContext>, orchestrator: Orchestrator) {
+        @Sendable func page(_ request: Request, _ context: BasicRequestContext, _ body: (String) async -> Orchestrator.Page) async -> Response {
+            let tenant = context.parameters.get("tenant") ?? ""
+            let page: Orchestrator.Page
+            if let refused = orchestrator.authorizePage(request.headers[.authorization], tenant: tenant) {
+                page = refused
+            } else {
+                page = await body(tenant)
+            }
+            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+            if page.challenge { headers[.wwwAuthenticate] = #"Basic realm="tinybug", charset="UTF-8""# }
+            return Response(status: HTTPResponse.Status(code: page.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page.html)))
+        }
+        router.get("/ui/tenants/{tenant}") { request, context in
+            await page(request, context) { tenant in
+                let query = request.uri.queryParameters
+                return await orchestrator.tenantPage(
+                    tenant, status: query.get("status"), repository: query.get("repository"), page: query.get("page", as: Int.self) ?? 1)
+            }
+        }
+        router.get("/ui/tenants/{tenant}/workflows/{workflow}") { request, context in
+            await page(request, context) { tenant in await orchestrator.workflowPage(tenant, workflow: context.parameters.get("workflow") ?? "") }
         }
     }
 }

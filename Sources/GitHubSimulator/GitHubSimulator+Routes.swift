@@ -93,7 +93,8 @@ extension GitHubSimulator {
 
     func addPulls(_ router: Router<BasicRequestContext>) {
         router.get("/repos/{owner}/{repo}/pulls/{number}/files") { request, context in
-            guard options.pullNumber == 0 || context.parameters.get("number", as: Int.self) == options.pullNumber else {
+            let number = context.parameters.get("number", as: Int.self) ?? -1
+            guard options.pullNumber == 0 || number == options.pullNumber, !options.missingPulls.contains(number) else {
                 return Self.json(["message": "Not Found"], status: .notFound)
             }
             let page = request.uri.queryParameters.get("page", as: Int.self) ?? 1

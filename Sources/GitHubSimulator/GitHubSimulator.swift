@@ -47,6 +47,8 @@ public struct GitHubSimulator: Sendable {
         public var dropWebhook: @Sendable (_ job: String) -> Bool = { _ in false }
         /// Behave like an older GitHub Enterprise Server that rejects `return_run_details` with 400.
         public var legacyDispatch = false
+        /// PRs whose files answer 404 (a PR that is gone).
+        public var missingPulls: Set<Int> = []
         /// How long every REST answer takes (a slow GitHub).
         public var latency: Duration = .zero
         /// Answer this many dispatches with 429 and `Retry-After: 7`, as a secondary rate limit does.

@@ -14,9 +14,13 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the measurement before giving up.")
     var timeout: Int = 60
 
+    @Option(help: "Seconds to keep serving afterwards, so the workflow's page can be opened (0 to exit at once).")
+    var serveSeconds: Int = 60
+
     static let tenant = "demo"
     static let secret = "demo-webhook-secret"
     static let token = "demo-github-token"
+    static let apiToken = "demo-api-token"
 
     func run() async throws {
         var logger = Logger(label: "tinybug.demo")
@@ -45,6 +49,11 @@ struct Demo: AsyncParsableCommand {
                 let watcher = ProgressPrinter(engine: orchestrator.engine, tenant: Self.tenant, workflow: workflow)
                 guard let document = try await watcher.follow(timeout: .seconds(timeout)) else { return false }
                 await Self.printResult(document, simulator: simulator, storeRoot: storeRoot)
+                if serveSeconds > 0 {
+                    print("\nthe workflow's page: http://127.0.0.1:\(port)/ui/tenants/\(Self.tenant)/workflows/\(workflow)")
+                    print("(any user name, password \(Self.apiToken)); serving for \(serveSeconds) s, Ctrl-C to stop")
+                    try await Task.sleep(for: .seconds(serveSeconds))
+                }
                 return document.state.outcome == .scored
             }
         }
@@ -53,7 +62,7 @@ struct Demo: AsyncParsableCommand {
 
     static var demoTenant: Tenant {
         Tenant(
-            id: tenant, githubWebhookSecret: Secret(secret), githubToken: Secret(token),
+            id: tenant, githubWebhookSecret: Secret(secret), githubToken: Secret(token), apiToken: Secret(apiToken),
             settings: Settings(maxMutants: 12, maxConcurrentJobs: 4, jobTimeoutSeconds: 60, maxAttempts: 3, retryBaseSeconds: 1, threshold: 0.6))
     }
 

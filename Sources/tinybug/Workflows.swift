@@ -51,9 +51,11 @@ struct Workflows: AsyncParsableCommand {
             let run = document.state
             print("\(run.id)  \(run.pullRequest.repository)#\(run.pullRequest.number) @ \(run.pullRequest.headSHA.prefix(12))")
             print("status \(run.status), phase \(run.phase.rawValue)" + (run.report.map { ", \($0.title)" } ?? ""))
+            let end = document.updatedAt
+            print("timeline (\(Double(end.milliseconds - run.startedAt.milliseconds) / 1000) s; █ final attempt, ░ an attempt that was retried):")
             for (job, mutant) in zip(run.jobs, [nil] + (run.plan ?? []).map { Optional($0) }) {
                 let what = mutant.map { "\($0.path):\($0.line) \($0.operator.rawValue)" } ?? "baseline"
-                print("  \(job.name.description.padded(5)) \(job.status.rawValue.padded(11)) attempts \(job.attempt)  \(what)")
+                print("  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| \(job.resultWord.padded(9)) \(what)")
             }
             print("history" + (document.historyFolded > 0 ? " (\(document.historyFolded) older entries folded)" : "") + ":")
             for entry in document.history { print(ProgressPrinter.line(entry, origin: document.history.first?.at)) }
@@ -102,4 +104,20 @@ enum StoreAccess {
 
 extension String {
     func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
+
+/// A job's attempts drawn as a bar scaled to the workflow's duration.
+enum TimelineBar {
+    static let width = 40
+
+    static func bar(_ job: Job, start: Instant, end: Instant) -> String {
+        var cells = Array(repeating: Character("·"), count: width)
+        let span = Double(max(end.milliseconds - start.milliseconds, 1))
+        func cell(_ instant: Instant) -> Int { min(width - 1, max(0, Int(Double(instant.milliseconds - start.milliseconds) / span * Double(width)))) }
+        for attempt in job.attempts {
+            let final = attempt.number == job.attempts.last?.number
+            for index in cell(attempt.dispatchedAt)...cell(attempt.endedAt ?? end) { cells[index] = final ? "█" : "░" }
+        }
+        return String(cells)
+    }
 }
