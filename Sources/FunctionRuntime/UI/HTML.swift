@@ -40,7 +40,7 @@ enum HTML {
         main{padding:16px 24px;max-width:1200px;box-sizing:border-box}
         table{border-collapse:collapse;width:100%;background:#fff;margin:8px 0 24px;table-layout:auto}
         th,td{border-bottom:1px solid #e5e7eb;padding:6px 8px;text-align:left;vertical-align:top;word-break:break-word}
-        th{background:#f3f4f6;font-weight:600}code{font-size:12px;word-break:break-all}
+        th{background:#f3f4f6;font-weight:600;white-space:nowrap}code{font-size:12px;word-break:break-all}
         .badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;white-space:nowrap}
         .timeline{background:#fff;border:1px solid #e5e7eb;max-width:100%;height:auto}
         form.filters{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0}
