@@ -55,7 +55,8 @@ struct Workflows: AsyncParsableCommand {
             print("timeline (\(Double(end.milliseconds - run.startedAt.milliseconds) / 1000) s; █ final attempt, ░ an attempt that was retried):")
             for (job, mutant) in zip(run.jobs, [nil] + (run.plan ?? []).map { Optional($0) }) {
                 let what = mutant.map { "\($0.path):\($0.line) \($0.operator.rawValue)" } ?? "baseline"
-                print("  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| \(job.resultWord.padded(9)) \(what)")
+                let result = job.name == .baseline ? job.status.rawValue : job.resultWord
+                print("  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| \(result.padded(9)) \(what)")
             }
             print("history" + (document.historyFolded > 0 ? " (\(document.historyFolded) older entries folded)" : "") + ":")
             for entry in document.history { print(ProgressPrinter.line(entry, origin: document.history.first?.at)) }
