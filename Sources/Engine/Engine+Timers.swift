@@ -52,6 +52,9 @@ extension Engine {
         return Self.roundRobin(keys)
     }
 
+    /// The order a tick visits due timers in: one per tenant in turn.
+    public static func tickOrder(_ keys: [StoreKey]) -> [StoreKey] { roundRobin(keys) }
+
     static func roundRobin(_ keys: [StoreKey]) -> [StoreKey] {
         var byTenant: [String: [StoreKey]] = [:]
         var order: [String] = []

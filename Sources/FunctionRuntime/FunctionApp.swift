@@ -19,10 +19,10 @@ public enum FunctionApp {
     ) throws -> Orchestrator {
         let telemetry = Telemetry()
         let store = MeteredStore(try makeStore(config), telemetry: telemetry)
-        let tenants = try Tenants.load(path: config.tenantsPath, environment: config.environment, logger: logger)
+        let tenants = try TenantsSource(path: config.tenantsPath, environment: config.environment, logger: logger)
         let engine = Engine<Run>(store: store, clock: clock, logger: logger)
         return Orchestrator(
-            engine: engine, tenants: tenants, endpoints: Endpoints(github: config.githubAPI, buildkite: config.buildkiteAPI),
+            engine: engine, tenantsSource: tenants, endpoints: Endpoints(github: config.githubAPI, buildkite: config.buildkiteAPI),
             timerToken: config.timerToken, adminToken: config.adminToken, telemetry: telemetry, logger: logger)
     }
 

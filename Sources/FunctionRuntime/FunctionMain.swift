@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Hummingbird
 import Logging
 
@@ -10,10 +12,23 @@ public enum FunctionMain {
         let logger = Logger(label: "tinybug.\(kind.rawValue)")
         let config = try FunctionConfig(environment: environment)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
+        reloadOnHangUp(orchestrator.tenantsSource)
         let app = FunctionApp.build(kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger) { port in
             logger.info("Serving", metadata: ["function": "\(kind.rawValue)", "port": "\(port)"])
         }
         try await app.runService()
+    }
+
+    /// Kept alive for the life of the process; set once, by `main`, before any request is served.
+    nonisolated(unsafe) private static var hangUp: (any DispatchSourceSignal)?
+
+    /// Re-reads the tenants file on SIGHUP, as daemons do.
+    public static func reloadOnHangUp(_ tenants: TenantsSource) {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler { tenants.reload(because: "SIGHUP") }
+        source.resume()
+        hangUp = source
     }
 
     /// Logs as JSON lines (`LOG_FORMAT=json`, the default for functions) or as text.

@@ -10,7 +10,9 @@ import Workflow
 /// so the same code serves a function, `tinybug serve` and the tests.
 public struct Orchestrator: Sendable {
     public let engine: Engine<Run>
-    public let tenants: Tenants
+    public let tenantsSource: TenantsSource
+    /// The tenants in force (re-read when the tenants file changes).
+    public var tenants: Tenants { tenantsSource.current }
     public let executor: MeteredExecutor
     public let telemetry: Telemetry
     public var logger: Logger
@@ -24,13 +26,25 @@ public struct Orchestrator: Sendable {
         engine: Engine<Run>, tenants: Tenants, endpoints: Endpoints, timerToken: Secret?, adminToken: Secret? = nil,
         telemetry: Telemetry = Telemetry(), logger: Logger
     ) {
+        self.init(
+            engine: engine, tenantsSource: TenantsSource(tenants), endpoints: endpoints, timerToken: timerToken,
+            adminToken: adminToken, telemetry: telemetry, logger: logger)
+    }
+
+    public init(
+        engine: Engine<Run>, tenantsSource: TenantsSource, endpoints: Endpoints, timerToken: Secret?, adminToken: Secret? = nil,
+        telemetry: Telemetry = Telemetry(), logger: Logger
+    ) {
         self.engine = engine
-        self.tenants = tenants
+        self.tenantsSource = tenantsSource
         self.logger = logger
         self.timerToken = timerToken
         self.adminToken = adminToken
         self.telemetry = telemetry
-        let base = CIExecutor(logger: logger) { [tenants] id in tenants[id]?.target(endpoints, app: tenants.app) }
+        let base = CIExecutor(logger: logger) { [tenantsSource] id in
+            let tenants = tenantsSource.current
+            return tenants[id]?.target(endpoints, app: tenants.app)
+        }
         executor = MeteredExecutor(base: base, telemetry: telemetry)
     }
 

@@ -15,6 +15,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "tinybug")
         let config = try FunctionConfig(environment: environment)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
+        FunctionMain.reloadOnHangUp(orchestrator.tenantsSource)
         let ticker = Ticker(orchestrator: orchestrator, interval: .milliseconds(Int64(config.tickSeconds * 1000)))
         let app = FunctionApp.build(
             .all, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger, services: [ticker]
