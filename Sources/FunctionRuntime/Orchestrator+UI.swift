@@ -19,10 +19,10 @@ extension Orchestrator {
             let credentials = String(data: decoded, encoding: .utf8), let colon = credentials.firstIndex(of: ":")
         else { return Page(status: 401, html: HTML.page(title: "Sign in", body: "<p>Sign in with your API token as the password.</p>"), challenge: true) }
         let password = String(credentials[credentials.index(after: colon)...])
-        if authorize("Bearer \(password)", tenant: tenant).map({ $0.status }) == nil { return nil }
-        let status = authorize("Bearer \(password)", tenant: tenant)?.status ?? 401
-        let html = HTML.page(title: status == 404 ? "Not found" : "Sign in", body: status == 404 ? "<p>No such tenant.</p>" : "<p>Wrong token.</p>")
-        return Page(status: status == 404 ? 404 : status == 400 ? 400 : 401, html: html, challenge: status == 401)
+        guard let refused = authorize("Bearer \(password)", tenant: tenant) else { return nil }
+        let missing = refused.status == 404
+        let html = HTML.page(title: missing ? "Not found" : "Sign in", body: missing ? "<p>No such tenant.</p>" : "<p>Wrong token.</p>")
+        return Page(status: refused.status, html: html, challenge: refused.status == 401)
     }
 
     public func tenantPage(_ tenant: String, status: String?, repository: String?, page: Int) async -> Page {

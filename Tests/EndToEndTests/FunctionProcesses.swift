@@ -1,6 +1,7 @@
 import Foundation
 import FoundationNetworking
 import Glibc
+import GitHubSimulator
 import Testing
 
 /// The functions as separate processes, built by `swift build`, each on a free loopback port it
@@ -72,20 +73,6 @@ final class FunctionProcesses: @unchecked Sendable {
     func stopAll() async {
         for label in running.keys { await stop(label) }
     }
-
-    /// A port nothing listens on right now (for nginx, which cannot report one it picked).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// Real nginx with the shipped gateway config, pointed at the function processes.
@@ -103,7 +90,7 @@ struct Gateway {
     static func start(upstreams: [String: Int], in folder: URL) async throws -> Gateway {
         let shipped = FunctionProcesses.root.appendingPathComponent("infra/gateway")
         var config = try String(contentsOf: shipped.appendingPathComponent("nginx.conf"), encoding: .utf8)
-        let port = try FunctionProcesses.freePort()
+        let port = try SeaweedServer.freePort()
         config = config.replacingOccurrences(of: "listen 8080;", with: "listen 127.0.0.1:\(port);")
         config = config.replacingOccurrences(of: "access_log /dev/stdout tinybug_json;", with: """
             access_log \(folder.path)/access.log tinybug_json;
