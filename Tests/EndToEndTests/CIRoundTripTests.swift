@@ -123,3 +123,23 @@ struct CIRoundTripTests {
         }
     }
 }
+
+/// The GitHub App route: one URL for every customer, the tenant found by `installation.id`.
+struct AppRouteTests {
+    @Test func `the app route finds the tenant by installation and checks the app's secret`() async throws {
+        try await Harness.run(appWebhookSecret: Secret("app-secret")) { harness in
+            let before = harness.snapshot()
+            let wrong = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github", secret: Harness.secret)
+            #expect(wrong.status == 401)
+            let text = String(decoding: try fixture("github/pull_request.opened.json"), as: UTF8.self)
+            let stranger = Data(text.replacingOccurrences(of: "\"installation\": {\n    \"id\": 42", with: "\"installation\": {\n    \"id\": 4242").utf8)
+            let unknown = try await harness.deliver(stranger, event: "pull_request", path: "/webhooks/github", secret: "app-secret")
+            #expect(unknown.status == 404)
+            #expect(harness.snapshot() == before)
+            let accepted = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github", secret: "app-secret")
+            #expect(accepted.status == 202)
+            let workflow = try #require(accepted.body["workflow"] as? String)
+            #expect(try await harness.finished(workflow).tenant == "acme")
+        }
+    }
+}
