@@ -86,15 +86,6 @@ extension CIExecutor {
         return ((try? encoder.encode(wire)) ?? Data()).base64EncodedString()
     }
 
-    /// GitHub's run conclusions: `failure` and `success` speak of the tests; the rest are retried.
-    static func gitHubConclusion(_ text: String) -> CIConclusion {
-        switch text {
-        case "success": .passed
-        case "failure": .failed
-        default: .infrastructure(text)
-        }
-    }
-
     /// Rate limits wait for the time GitHub names; server errors and lost connections back off;
     /// a repository that is gone or refuses us ends the workflow, with the reason in its history.
     static func outcome(of error: RESTError, effect: Workflow.Effect) -> EffectResult<Workflow.Event> {

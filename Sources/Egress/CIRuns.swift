@@ -42,7 +42,7 @@ struct GitHubActionsRuns: CIRuns {
 
     func conclusion(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> CIConclusion? {
         guard let id = try await self.runID(job, pr, runID) else { return nil }
-        return try await client.runConclusion(pr, runID: id).map(CIExecutor.gitHubConclusion)
+        return try await client.runConclusion(pr, runID: id).map { CIConclusion(gitHub: $0) }
     }
 }
 
@@ -74,10 +74,6 @@ struct BuildkiteRuns: CIRuns {
 
     func conclusion(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> CIConclusion? {
         guard let build = try await build(job, runID), BuildkiteClient.isFinished(build.state) else { return nil }
-        switch build.state {
-        case "passed": return .passed
-        case "failed": return .failed
-        default: return .infrastructure(build.state)
-        }
+        return CIConclusion(buildkite: build.state)
     }
 }

@@ -62,35 +62,39 @@ public enum FunctionApp {
     }
 
     private static func addWebhooks(_ router: Router<BasicRequestContext>, kind: FunctionKind, orchestrator: Orchestrator) {
-        @Sendable func handle(_ request: Request, tenant: String?) async throws -> Response {
+        /// Collects the body (413 past the limit), hands it with a header reader to `handle`,
+        /// counts the answer and sends it.
+        @Sendable func receive(
+            _ request: Request, source: String, event: String,
+            _ handle: (Data, (String) -> String?) async -> Answer
+        ) async throws -> Response {
             var request = request
             let body = try await request.collectBody(upTo: maxBodyBytes)
-            let headers = WebhookHeaders(
-                event: request.headers[HTTPField.Name("X-GitHub-Event")!],
-                delivery: request.headers[HTTPField.Name("X-GitHub-Delivery")!],
-                signature256: request.headers[HTTPField.Name("X-Hub-Signature-256")!])
-            let requestID = request.headers[HTTPField.Name("X-Request-Id")!] ?? ""
-            let answer = await orchestrator.with(requestID: requestID).gitHubWebhook(
-                tenantID: tenant, headers: headers, body: Data(body.readableBytesView), filter: kind.gitHubEvents)
-            orchestrator.telemetry.event("github." + (headers.event ?? "unknown"), status: answer.status)
+            let fields = request.headers
+            let header: (String) -> String? = { name in HTTPField.Name(name).flatMap { fields[$0] } }
+            let answer = await handle(Data(body.readableBytesView), header)
+            orchestrator.telemetry.event("\(source)." + (header(event) ?? "unknown"), status: answer.status)
             return response(answer)
         }
-        router.post("/webhooks/github") { request, _ in try await handle(request, tenant: nil) }
-        router.post("/webhooks/buildkite/{tenant}") { request, context in
-            var request = request
-            let body = try await request.collectBody(upTo: maxBodyBytes)
-            let headers = BuildkiteHeaders(
-                event: request.headers[HTTPField.Name("X-Buildkite-Event")!],
-                signature: request.headers[HTTPField.Name("X-Buildkite-Signature")!],
-                token: request.headers[HTTPField.Name("X-Buildkite-Token")!])
-            let answer = await orchestrator.buildkiteWebhook(
-                tenantID: context.parameters.get("tenant") ?? "", headers: headers, body: Data(body.readableBytesView),
-                filter: kind.gitHubEvents)
-            orchestrator.telemetry.event("buildkite." + (headers.event ?? "unknown"), status: answer.status)
-            return response(answer)
+        @Sendable func gitHub(_ request: Request, tenant: String?) async throws -> Response {
+            try await receive(request, source: "github", event: "X-GitHub-Event") { body, header in
+                let headers = WebhookHeaders(
+                    event: header("X-GitHub-Event"), delivery: header("X-GitHub-Delivery"), signature256: header("X-Hub-Signature-256"))
+                return await orchestrator.with(requestID: header("X-Request-Id") ?? "").gitHubWebhook(
+                    tenantID: tenant, headers: headers, body: body, filter: kind.gitHubEvents)
+            }
         }
+        router.post("/webhooks/github") { request, _ in try await gitHub(request, tenant: nil) }
         router.post("/webhooks/github/{tenant}") { request, context in
-            try await handle(request, tenant: context.parameters.get("tenant") ?? "")
+            try await gitHub(request, tenant: context.parameters.get("tenant") ?? "")
+        }
+        router.post("/webhooks/buildkite/{tenant}") { request, context in
+            try await receive(request, source: "buildkite", event: "X-Buildkite-Event") { body, header in
+                let headers = BuildkiteHeaders(
+                    event: header("X-Buildkite-Event"), signature: header("X-Buildkite-Signature"), token: header("X-Buildkite-Token"))
+                return await orchestrator.with(requestID: header("X-Request-Id") ?? "").buildkiteWebhook(
+                    tenantID: context.parameters.get("tenant") ?? "", headers: headers, body: body, filter: kind.gitHubEvents)
+            }
         }
     }
 

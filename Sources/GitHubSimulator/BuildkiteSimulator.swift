@@ -51,7 +51,7 @@ public struct BuildkiteSimulator: Sendable {
         addBuilds(router)
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "buildkite-simulator"),
-            services: [BuildRunner(simulator: self)],
+            services: [JobRunner(queue: queue, duration: options.jobDuration) { await finish($0) }],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
@@ -138,32 +138,18 @@ public struct BuildkiteSimulator: Sendable {
     }
 }
 
-/// Runs each build for the job duration, then finishes it and sends its webhook.
-struct BuildRunner: Service {
-    let simulator: BuildkiteSimulator
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for await id in simulator.queue {
-                    group.addTask { await finish(id) }
-                }
-            }
-        }
-    }
-
-    private func finish(_ id: Int64) async {
-        guard (try? await Task.sleep(for: simulator.options.jobDuration)) != nil,
-            let run = await simulator.state.run(id), run.status != "completed"
-        else { return }
+extension BuildkiteSimulator {
+    /// Finishes a build as Buildkite would: its state, then the signed `build.finished` webhook.
+    func finish(_ id: Int64) async {
+        guard let run = await state.run(id), run.status != "completed" else { return }
         let mutant = run.inputs["tinybug_mutant"].flatMap(GitHubSimulator.decodeMutant)
-        let outcome = simulator.options.outcome(run.inputs["tinybug_job"] ?? "", mutant)
-        let state = outcome == "apply-failed" ? "failed" : outcome ?? "passed"
-        guard let finished = await simulator.state.finish(id, conclusion: state, applyFailed: outcome == "apply-failed") else { return }
+        let outcome = options.outcome(run.inputs["tinybug_job"] ?? "", mutant)
+        let buildState = outcome == "apply-failed" ? "failed" : outcome ?? "passed"
+        guard let finished = await state.finish(id, conclusion: buildState, applyFailed: outcome == "apply-failed") else { return }
         if outcome == nil {
-            await simulator.state.countWebhook(sent: false)
+            await state.countWebhook(sent: false)
             return
         }
-        await simulator.deliver(finished)
+        await deliver(finished)
     }
 }

@@ -5,34 +5,40 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// "Runs" each dispatched job: waits the job's duration, decides its conclusion and posts the
-/// signed `workflow_run` completed webhook, as GitHub would.
-struct CompletionRunner: Service {
-    let simulator: GitHubSimulator
+/// "Runs" each queued job: waits the job's duration, then lets the simulator finish it (decide its
+/// conclusion and send its webhook). Pending jobs are dropped on graceful shutdown.
+struct JobRunner: Service {
+    let queue: AsyncStream<Int64>
+    let duration: Duration
+    let finish: @Sendable (Int64) async -> Void
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for await id in simulator.completions {
-                    group.addTask { await complete(id) }
+                for await id in queue {
+                    group.addTask {
+                        guard (try? await Task.sleep(for: duration)) != nil else { return }
+                        await finish(id)
+                    }
                 }
             }
         }
     }
+}
 
-    private func complete(_ id: Int64) async {
-        guard (try? await Task.sleep(for: simulator.options.jobDuration)) != nil else { return }
-        guard let run = await simulator.state.run(id), run.status != "completed" else { return }
+extension GitHubSimulator {
+    /// Finishes a run as GitHub would: its conclusion, then the signed `workflow_run` webhook.
+    func complete(_ id: Int64) async {
+        guard let run = await state.run(id), run.status != "completed" else { return }
         let job = run.inputs["tinybug_job"] ?? ""
-        let mutant = run.inputs["tinybug_mutant"].flatMap(GitHubSimulator.decodeMutant)
-        let outcome = simulator.options.outcome(job, mutant)
+        let outcome = options.outcome(job, run.inputs["tinybug_mutant"].flatMap(Self.decodeMutant))
         let conclusion = outcome == "apply-failed" ? "failure" : outcome ?? "success"
-        guard let finished = await simulator.state.finish(id, conclusion: conclusion, applyFailed: outcome == "apply-failed") else { return }
-        if outcome == nil || simulator.options.dropWebhook(job) {
-            await simulator.state.countWebhook(sent: false)
+        guard let finished = await state.finish(id, conclusion: conclusion, applyFailed: outcome == "apply-failed") else { return }
+        if outcome == nil || options.dropWebhook(job) {
+            await state.countWebhook(sent: false)
             return
         }
-        await simulator.deliver(finished)
+        await deliver(finished)
     }
 }
 

@@ -105,7 +105,7 @@ public struct GitHubSimulator: Sendable {
         addChecks(router)
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "github-simulator"),
-            services: [CompletionRunner(simulator: self)],
+            services: [JobRunner(queue: completions, duration: options.jobDuration) { await complete($0) }],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 

@@ -27,13 +27,7 @@ public enum BuildkiteWebhook: Equatable, Sendable {
     }
 
     /// `failed` means the tests failed, `passed` that they passed; the rest are infrastructure outcomes.
-    public static func conclusion(_ state: String) -> CIConclusion {
-        switch state {
-        case "passed": .passed
-        case "failed": .failed
-        default: .infrastructure(state)
-        }
-    }
+    public static func conclusion(_ state: String) -> CIConclusion { CIConclusion(buildkite: state) }
 
     /// Decodes a delivery of event `event` (`X-Buildkite-Event`). Call only after it was authenticated.
     public static func decode(event: String, body: Data) throws(PayloadError) -> BuildkiteWebhook {

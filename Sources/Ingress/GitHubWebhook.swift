@@ -22,13 +22,7 @@ public enum GitHubWebhook: Equatable, Sendable {
 
     /// The conclusions that mean the tests ran and passed or failed; every other one is an
     /// infrastructure outcome and is retried.
-    public static func conclusion(_ text: String?) -> CIConclusion {
-        switch text {
-        case "success": .passed
-        case "failure": .failed
-        default: .infrastructure(text ?? "no conclusion")
-        }
-    }
+    public static func conclusion(_ text: String?) -> CIConclusion { CIConclusion(gitHub: text) }
 
     /// The job key a run carries in its `run-name` (`tinybug <key>`), if it is one of ours.
     public static func jobKey(fromTitle title: String?) -> JobKey? {

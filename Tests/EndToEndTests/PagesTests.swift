@@ -164,7 +164,7 @@ import Workflow
         }
         let count = Int(dom[range].split(separator: "\"")[3]) ?? -1
         let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
-        return (count, size ?? 0)
+        return (count, size)
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
