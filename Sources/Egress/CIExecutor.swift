@@ -54,6 +54,9 @@ public struct CIExecutor: EffectExecutor {
         case .cancel(let job, let pr, let runID):
             try await runs.cancel(job, pr, runID: runID)
             return .cancelled(job)
+        case .releaseSlot(let job):
+            // Tenant slots live in the store; the gate in front of this executor frees them.
+            return .slotReleased(job)
         case .inspect(let job, let pr, let runID):
             let failed = try await runs.testsFailed(job, pr, runID: runID)
             return .inspected(job, testsFailed: failed, reason: failed ? "the tests failed" : "the mutant did not apply")

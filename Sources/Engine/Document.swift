@@ -8,6 +8,12 @@ public struct OutboxEntry<Effect: Codable & Sendable>: Codable, Sendable {
     /// Not to be run again before this instant (a lease while it runs, or a backoff after a failure).
     public var notBefore: Instant
     public var lastError: String?
+    /// Tells this entry from an earlier one with the same key that was already settled, so the
+    /// earlier one's result (a late duplicate) cannot settle it. Nil in documents written before it.
+    public var serial: Int?
+
+    /// What an effect's result names to settle this entry.
+    public var token: String { serial.map { "\(key)#\($0)" } ?? key }
 }
 
 /// One line of a workflow's history.
@@ -39,6 +45,8 @@ public struct Document<State: DurableWorkflow>: Codable, Sendable {
     public var history: [HistoryEntry]
     /// The timer bucket this document is registered in, if any.
     public var timerBucket: String?
+    /// The serial of the last outbox entry added.
+    public var outboxSerial: Int?
 
     init(tenant: String, id: String, state: State, now: Instant) {
         schemaVersion = Self.currentSchema
@@ -78,7 +86,9 @@ public struct Document<State: DurableWorkflow>: Codable, Sendable {
         for effect in effects {
             let key = State.key(of: effect)
             guard !outbox.contains(where: { $0.key == key }) else { continue }
-            let entry = OutboxEntry(key: key, effect: effect, attempts: 0, notBefore: lease, lastError: nil)
+            let serial = (outboxSerial ?? 0) + 1
+            outboxSerial = serial
+            let entry = OutboxEntry(key: key, effect: effect, attempts: 0, notBefore: lease, lastError: nil, serial: serial)
             outbox.append(entry)
             added.append(entry)
         }

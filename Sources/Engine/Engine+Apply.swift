@@ -33,10 +33,10 @@ extension Engine {
         var changed = false
         for input in inputs {
             if next.appliedEvents.contains(input.id) { continue }
-            if let settles = input.settles, !next.outbox.contains(where: { $0.key == settles }) { continue }
+            if let settles = input.settles, !next.outbox.contains(where: { $0.token == settles }) { continue }
             fresh = true
             let (state, effects) = State.transition(next.state, input.event, now: now)
-            let settled = input.settles.map { key in next.outbox.removeAll { $0.key == key } } != nil
+            let settled = input.settles.map { token in next.outbox.removeAll { $0.token == token } } != nil
             guard state != next.state || !effects.isEmpty || settled else { continue }
             changed = true
             next.state = state

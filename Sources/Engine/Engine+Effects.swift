@@ -19,9 +19,10 @@ extension Engine {
             ran += results.count
             var inputs: [EventInput<State.Event>] = []
             var reschedules: [Reschedule] = []
-            for (key, result) in results {
+            for (entry, result) in results {
+                let key = entry.key
                 switch result {
-                case .completed(let event): inputs.append(EventInput(id: "effect:\(key)", event: event, settles: key))
+                case .completed(let event): inputs.append(EventInput(id: "effect:\(entry.token)", event: event, settles: entry.token))
                 case .retry(let seconds, let reason):
                     logger.warning(
                         "Effect will be retried",
@@ -38,14 +39,14 @@ extension Engine {
 
     private func execute<Executor: EffectExecutor>(
         _ entries: [OutboxEntry<State.Effect>], tenant: String, id: String, executor: Executor
-    ) async -> [(String, EffectResult<State.Event>)] where Executor.State == State {
-        await withTaskGroup(of: (Int, String, EffectResult<State.Event>).self) { group in
+    ) async -> [(OutboxEntry<State.Effect>, EffectResult<State.Event>)] where Executor.State == State {
+        await withTaskGroup(of: (Int, OutboxEntry<State.Effect>, EffectResult<State.Event>).self) { group in
             for (index, entry) in entries.enumerated() {
                 group.addTask {
-                    (index, entry.key, await executor.execute(entry.effect, tenant: tenant, workflow: id, rerun: entry.attempts > 0))
+                    (index, entry, await executor.execute(entry.effect, tenant: tenant, workflow: id, rerun: entry.attempts > 0))
                 }
             }
-            var results: [(Int, String, EffectResult<State.Event>)] = []
+            var results: [(Int, OutboxEntry<State.Effect>, EffectResult<State.Event>)] = []
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
         }

@@ -30,6 +30,13 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
         return key
     }
 
+    /// `tenants/<tenant>/slots.json`: the tenant's CI runs in flight, its waiting workflows and
+    /// each repository's recent dispatches.
+    public static func tenantSlots(_ tenant: String) throws(StoreError) -> StoreKey {
+        guard Identifier.isValidTenant(tenant), let key = StoreKey("tenants/\(tenant)/slots.json") else { throw .invalidKey(tenant) }
+        return key
+    }
+
     /// `tenants/<tenant>/prs/<pr>.json`: the ids of a PR's workflows, so a push or a close finds
     /// them in one read instead of a listing whose cost grows with every workflow stored.
     public static func pullRequestIndex(tenant: String, pr: String) throws(StoreError) -> StoreKey {

@@ -13,7 +13,7 @@ public struct Orchestrator: Sendable {
     public let tenantsSource: TenantsSource
     /// The tenants in force (re-read when the tenants file changes).
     public var tenants: Tenants { tenantsSource.current }
-    public let executor: MeteredExecutor
+    public let executor: TenantGate
     public let telemetry: Telemetry
     public var logger: Logger
     public let timerToken: Secret?
@@ -45,7 +45,9 @@ public struct Orchestrator: Sendable {
             let tenants = tenantsSource.current
             return tenants[id]?.target(endpoints, app: tenants.app)
         }
-        executor = MeteredExecutor(base: base, telemetry: telemetry)
+        executor = TenantGate(
+            base: MeteredExecutor(base: base, telemetry: telemetry), engine: engine, tenants: tenantsSource, effectBudget: .seconds(5),
+            logger: logger)
     }
 
     /// This orchestrator, logging with the request's id.

@@ -52,6 +52,7 @@ extension Workflow.Effect {
         case .listFiles: "list_files"
         case .dispatch: "dispatch"
         case .cancel: "cancel"
+        case .releaseSlot: "release_slot"
         case .inspect: "inspect"
         case .poll: "poll"
         case .completeCheckRun: "complete_check_run"

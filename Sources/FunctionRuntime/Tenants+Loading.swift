@@ -17,6 +17,8 @@ extension Tenants {
         struct Limits: Decodable {
             var maxMutants: Int?; var maxConcurrentJobs: Int?; var jobTimeoutSeconds: Int64?; var maxAttempts: Int?
             var retryBaseSeconds: Int64?
+            /// At most this many dispatches per repository in any `dispatchWindowSeconds`.
+            var maxDispatches: Int?; var dispatchWindowSeconds: Int64?
         }
         struct Entry: Decodable {
             var id: String; var github: GitHub?; var ci: CI?; var apiToken: String?; var limits: Limits?
@@ -75,7 +77,9 @@ extension Tenants {
             githubToken: try secret(entry.github?.token, "github.token"),
             ci: try provider(entry, secret),
             apiToken: try secret(entry.apiToken, "apiToken"), settings: settings,
-            measureDrafts: entry.measureDrafts ?? false)
+            measureDrafts: entry.measureDrafts ?? false,
+            dispatchPace: DispatchPace(
+                count: limits?.maxDispatches ?? DispatchPace().count, seconds: limits?.dispatchWindowSeconds ?? DispatchPace().seconds))
     }
 }
 

@@ -23,12 +23,15 @@ public struct Tenant: Sendable {
     public var settings: Settings
     /// Draft PRs are measured only when the tenant opts in.
     public var measureDrafts: Bool
+    /// How fast one of the tenant's repositories may have CI runs dispatched.
+    public var dispatchPace: DispatchPace
 
     public init(
         id: String, installationID: Int64? = nil, githubWebhookSecret: Secret?, githubToken: Secret?,
         ci: CIProvider = .githubActions(workflow: "tinybug-mutant.yml", ref: "main"), apiToken: Secret? = nil,
-        settings: Settings = Settings(), measureDrafts: Bool = false
+        settings: Settings = Settings(), measureDrafts: Bool = false, dispatchPace: DispatchPace = DispatchPace()
     ) {
+        self.dispatchPace = dispatchPace
         self.id = id
         self.installationID = installationID
         self.githubWebhookSecret = githubWebhookSecret

@@ -4,7 +4,10 @@ public enum Effect: Codable, Equatable, Sendable {
     case createCheckRun(PullRequest, workflow: String)
     case listFiles(PullRequest, workflow: String)
     case dispatch(JobKey, PullRequest, mutant: Mutant?)
+    /// Cancel the CI run and give its tenant slot back.
     case cancel(JobKey, PullRequest, ciRunID: Int64?)
+    /// The job's CI run ended: give its tenant slot back.
+    case releaseSlot(JobKey)
     /// Read a failed run's steps: killed only if the test step failed.
     case inspect(JobKey, PullRequest, ciRunID: Int64?)
     /// Ask the CI for a run's state: its completion webhook may have been lost.
@@ -18,6 +21,7 @@ public enum Effect: Codable, Equatable, Sendable {
         case .listFiles(_, let workflow): "\(workflow)/list-files"
         case .dispatch(let job, _, _): "\(job)/dispatch"
         case .cancel(let job, _, _): "\(job)/cancel"
+        case .releaseSlot(let job): "\(job)/release"
         case .inspect(let job, _, _): "\(job)/inspect"
         case .poll(let job, _, _): "\(job)/poll"
         case .completeCheckRun(_, let workflow, _, _): "\(workflow)/report"
@@ -32,6 +36,7 @@ public enum Effect: Codable, Equatable, Sendable {
         case .dispatch(let job, _, let mutant):
             "dispatch \(job)" + (mutant.map { " (\($0.path):\($0.line) \($0.operator.rawValue))" } ?? " (baseline)")
         case .cancel(let job, _, _): "cancel \(job)"
+        case .releaseSlot(let job): "free the slot of \(job)"
         case .inspect(let job, _, _): "inspect the failed run of \(job)"
         case .poll(let job, _, _): "ask the CI about \(job)"
         case .completeCheckRun(_, _, _, let report): "report: \(report.title)"

@@ -14,6 +14,12 @@ public enum Event: Codable, Equatable, Sendable {
     case checkRunCreated(id: Int64)
     case dispatched(JobKey, ciRunID: Int64?, url: String?)
     case dispatchFailed(JobKey, reason: String)
+    /// The tenant had no slot for the job (nil), or its repository's pace is used up until `until`.
+    case queued(JobKey, until: Instant?)
+    /// A slot of the tenant was freed and promised to this workflow.
+    case slotFreed
+    /// The job's tenant slot was given back.
+    case slotReleased(JobKey)
     case ciFinished(JobKey, CIConclusion, ciRunID: Int64?, url: String?)
     case cancelled(JobKey)
     /// The failed run's steps were read: did the tests fail, or did the mutant not apply?
@@ -36,6 +42,10 @@ public enum Event: Codable, Equatable, Sendable {
         case .checkRunCreated(let id): "check run \(id) created"
         case .dispatched(let key, let run, _): "dispatched \(key)" + (run.map { " as CI run \($0)" } ?? "")
         case .dispatchFailed(let key, let reason): "dispatch of \(key) failed: \(reason)"
+        case .queued(let key, let until):
+            "\(key) waits for " + (until.map { "the repository's dispatch pace (until \($0))" } ?? "a free slot of the tenant")
+        case .slotFreed: "a slot of the tenant was freed"
+        case .slotReleased(let key): "the slot of \(key) was given back"
         case .ciFinished(let key, let conclusion, _, _): "CI finished \(key): \(conclusion.summary)"
         case .cancelled(let key): "CI run \(key) cancelled"
         case .inspected(let key, let testsFailed, let reason): "inspected \(key): " + (testsFailed ? "the tests failed" : reason)

@@ -1,7 +1,10 @@
 /// Where one CI job stands.
 public enum JobStatus: String, Codable, Sendable {
-    /// Not dispatched yet: waiting for a slot.
+    /// Not dispatched yet: waiting for one of the workflow's slots.
     case pending
+    /// Asked for a CI run but the tenant had no slot free (or the repository's pace was used up):
+    /// waits to be woken by a freed slot, or until `retryAt`.
+    case queued
     /// The dispatch effect is out; no answer from the CI yet. Counts as in flight.
     case dispatching
     /// The CI accepted the job.

@@ -26,12 +26,13 @@ extension Run {
         return mutants.isEmpty ? complete(now: now) : fillSlots(now: now)
     }
 
-    /// Dispatches due retries first, then pending jobs in plan order, up to the free slots.
+    /// Dispatches due retries first, then jobs that waited for a tenant slot, then pending jobs
+    /// in plan order, up to the free slots. While a job waits to be woken, nothing new is asked for.
     mutating func fillSlots(now: Instant) -> [Effect] {
-        guard phase == .mutants, !paused else { return [] }
+        guard phase == .mutants, !paused, !waitingForSlot(now: now) else { return [] }
         var free = settings.maxConcurrentJobs - mutants.filter(\.status.isInFlight).count
         var effects: [Effect] = []
-        let due = mutants.filter { $0.status == .retrying && ($0.retryAt.map { $0 <= now } ?? true) }
+        let due = mutants.filter { ($0.status == .retrying || $0.status == .queued) && ($0.retryAt.map { $0 <= now } ?? true) }
         let pending = mutants.filter { $0.status == .pending }
         for job in due + pending where free > 0 {
             effects += dispatching(job.name, now: now)
@@ -40,13 +41,48 @@ extension Run {
         return effects
     }
 
-    /// Re-dispatches a baseline whose retry is due, or fills mutant slots.
+    /// Re-dispatches a baseline whose retry (or slot wait) is due, or fills mutant slots.
     mutating func dispatchDue(now: Instant) -> [Effect] {
         guard !paused else { return [] }
-        if phase == .baseline, baseline.status == .retrying, let at = baseline.retryAt, at <= now {
+        if phase == .baseline, baseline.status == .retrying || baseline.status == .queued, let at = baseline.retryAt, at <= now {
             return dispatching(.baseline, now: now)
         }
         return fillSlots(now: now)
+    }
+
+    private func waitingForSlot(now: Instant) -> Bool {
+        mutants.contains { $0.status == .queued && ($0.retryAt.map { $0 > now } ?? false) }
+    }
+
+    /// How long a job that found no free slot waits before asking again, in case the wake-up is lost.
+    public static let slotRecheckSeconds: Int64 = 30
+
+    /// The tenant had no slot for the job: undo the attempt and wait, to be woken by a freed slot
+    /// or until the repository's pace allows another dispatch. A slot freed for this workflow while
+    /// the answer was on its way is not lost: the job asks once more at once.
+    mutating func queued(_ key: JobKey, until: Instant?, now: Instant) -> [Effect] {
+        guard let job = job(key.job), job.attempt == key.attempt, job.status == .dispatching else { return [] }
+        let promised = until == nil && (slotFreedAt.map { $0.adding(seconds: Self.slotRecheckSeconds) > now } ?? false)
+        if promised { slotFreedAt = nil }
+        update(key.job) { job in
+            job.attempt -= 1
+            if job.attempts.last?.number == key.attempt { job.attempts.removeLast() }
+            job.status = .queued
+            job.deadline = nil
+            job.retryAt = promised ? now : until ?? now.adding(seconds: Self.slotRecheckSeconds)
+        }
+        return promised ? dispatchDue(now: now) : []
+    }
+
+    /// A slot was promised to this workflow: every waiting job is due now. When none is waiting
+    /// yet (its answer is still on its way), the promise is remembered.
+    mutating func slotFreed(now: Instant) -> [Effect] {
+        for job in jobs where job.status == .queued && (job.retryAt.map { $0 > now } ?? false) {
+            update(job.name) { $0.retryAt = now }
+        }
+        let effects = dispatchDue(now: now)
+        if effects.isEmpty, jobs.contains(where: { $0.status == .dispatching }) { slotFreedAt = now }
+        return effects
     }
 
     /// What follows a job reaching a final or retrying state.
@@ -120,7 +156,7 @@ extension Run {
     mutating func resume(now: Instant) -> [Effect] {
         guard paused else { return [] }
         closePause(now: now)
-        if phase == .baseline, baseline.status == .pending { return dispatching(.baseline, now: now) }
+        if phase == .baseline, baseline.status == .pending || baseline.status == .queued { return dispatching(.baseline, now: now) }
         return dispatchDue(now: now)
     }
 

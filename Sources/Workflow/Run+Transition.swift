@@ -29,7 +29,11 @@ extension Run {
             markRunning(key, ciRunID: ciRunID, url: url, now: now)
             return []
         case (_, .dispatchFailed(let key, let reason)):
-            return attemptFailed(key, reason: reason, now: now)
+            return attemptFailed(key, reason: reason, releasing: true, now: now)
+        case (_, .queued(let key, let until)):
+            return queued(key, until: until, now: now)
+        case (_, .slotFreed):
+            return slotFreed(now: now)
         case (_, .ciFinished(let key, let conclusion, let ciRunID, let url)):
             return finished(key, conclusion, ciRunID: ciRunID, url: url, now: now)
         case (_, .tick):
@@ -52,7 +56,7 @@ extension Run {
             return inspected(key, testsFailed: testsFailed, reason: reason, now: now)
         case (_, .polled(let key, let conclusion)):
             return polled(key, conclusion, now: now)
-        case (_, .cancelled), (_, .reported):
+        case (_, .cancelled), (_, .reported), (_, .slotReleased):
             return []
         }
     }
@@ -81,7 +85,7 @@ extension Run {
         switch conclusion {
         case .infrastructure(let reason):
             guard key.attempt == job.attempt, job.status.isInFlight else { return [] }
-            return attemptFailed(key, reason: reason, now: now)
+            return attemptFailed(key, reason: reason, releasing: true, now: now)
         case .passed, .failed:
             guard job.status != .inspecting else { return [] }
             var effects: [Effect] = []
@@ -89,6 +93,7 @@ extension Run {
                 effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID))
             }
             let inspect = conclusion == .failed && key.job != .baseline
+            if key.attempt == job.attempt, job.status.isInFlight { effects.append(.releaseSlot(key)) }
             update(key.job) { job in
                 job.record(key.attempt, result: conclusion.summary, at: now)
                 job.status = inspect ? .inspecting : conclusion == .passed ? .passed : .failed
@@ -123,12 +128,16 @@ extension Run {
     private mutating func polled(_ key: JobKey, _ conclusion: CIConclusion?, now: Instant) -> [Effect] {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
         if let conclusion { return finished(key, conclusion, ciRunID: nil, url: nil, now: now) }
+        // The cancel gives the slot back once the CI run is stopped.
         return [.cancel(key, pullRequest, ciRunID: job.ciRunID)] + attemptFailed(key, reason: "timed out", now: now)
     }
 
     /// An attempt ended without a test result: retry after a backoff, or give up as errored.
-    private mutating func attemptFailed(_ key: JobKey, reason: String, now: Instant) -> [Effect] {
+    /// - Parameter releasing: the CI run is over, so its slot is given back now (otherwise a
+    ///   cancel effect gives it back once the run is stopped).
+    private mutating func attemptFailed(_ key: JobKey, reason: String, releasing: Bool = false, now: Instant) -> [Effect] {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
+        let release: [Effect] = releasing ? [.releaseSlot(key)] : []
         let settings = settings
         update(key.job) { job in
             job.record(key.attempt, result: reason, at: now)
@@ -141,7 +150,7 @@ extension Run {
                 job.retryAt = now.adding(seconds: settings.backoff(afterAttempt: job.attempt))
             }
         }
-        return afterJobEnded(key.job, now: now)
+        return release + afterJobEnded(key.job, now: now)
     }
 
     /// Jobs in flight past their deadline: first ask the CI (the completion may have been lost);

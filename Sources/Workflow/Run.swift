@@ -44,6 +44,8 @@ public struct Run: Codable, Equatable, Sendable {
     public var report: Report?
     public var startedAt: Instant
     public var updatedAt: Instant
+    /// A tenant slot was promised while a dispatch's answer was still on its way.
+    public var slotFreedAt: Instant?
 
     /// A new workflow and its first effects: the check run, the file list and the baseline job.
     public static func start(
@@ -82,7 +84,7 @@ public struct Run: Codable, Equatable, Sendable {
         guard phase == .baseline || phase == .mutants else { return nil }
         let jobs = [baseline] + mutants
         let timeouts = jobs.filter(\.status.isInFlight).compactMap(\.deadline)
-        let retries = paused ? [] : jobs.filter { $0.status == .retrying }.compactMap(\.retryAt)
+        let retries = paused ? [] : jobs.filter { $0.status == .retrying || $0.status == .queued }.compactMap(\.retryAt)
         return (timeouts + retries).min()
     }
 

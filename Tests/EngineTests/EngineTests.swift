@@ -10,8 +10,13 @@ final class ScriptedExecutor: EffectExecutor {
     typealias State = Run
     let calls = Mutex<[String]>([])
     let retryKeys: Set<String>
+    /// Dispatches answered with "no slot" the first time they are asked for.
+    let refusedOnce: Mutex<Set<String>>
 
-    init(retrying retryKeys: Set<String> = []) { self.retryKeys = retryKeys }
+    init(retrying retryKeys: Set<String> = [], refusingOnce: Set<String> = []) {
+        self.retryKeys = retryKeys
+        refusedOnce = Mutex(refusingOnce)
+    }
 
     func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
         calls.withLock { $0.append(effect.key) }
@@ -19,8 +24,11 @@ final class ScriptedExecutor: EffectExecutor {
         switch effect {
         case .createCheckRun: return .completed(.checkRunCreated(id: 5))
         case .listFiles: return .completed(.filesListed([mutableFile(count: 3)]))
-        case .dispatch(let job, _, _): return .completed(.dispatched(job, ciRunID: 100, url: nil))
+        case .dispatch(let job, _, _):
+            if refusedOnce.withLock({ $0.remove(effect.key) != nil }) { return .completed(.queued(job, until: nil)) }
+            return .completed(.dispatched(job, ciRunID: 100, url: nil))
         case .cancel(let job, _, _): return .completed(.cancelled(job))
+        case .releaseSlot(let job): return .completed(.slotReleased(job))
         case .inspect(let job, _, _): return .completed(.inspected(job, testsFailed: true, reason: "the tests failed"))
         case .poll(let job, _, _): return .completed(.polled(job, nil))
         case .completeCheckRun: return .completed(.reported)
@@ -75,6 +83,22 @@ struct EngineTests {
         #expect(after.state.checkRunID == 5)
         #expect(after.state.baseline.status == .running)
         #expect(executor.count == 3)
+    }
+
+    @Test func `an effect asked for again after its first was settled is settled by its own result`() async throws {
+        let fixture = try EngineFixture()
+        guard case .applied(_, let effects) = try #require(try await fixture.start("w1")) else { return }
+        let dispatch = try #require(effects.first { if case .dispatch = $0.effect { true } else { false } })
+        let executor = ScriptedExecutor(refusingOnce: [dispatch.key])
+        try await fixture.engine.run(effects, tenant: "acme", id: "w1", executor: executor)
+        #expect(try await fixture.document("w1").state.baseline.status == .queued)
+        let woken = try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "wake", event: .slotFreed)])
+        guard case .applied(_, let again) = woken else { Issue.record("not woken"); return }
+        #expect(again.map(\.key) == [dispatch.key])
+        try await fixture.engine.run(again, tenant: "acme", id: "w1", executor: executor)
+        let after = try await fixture.document("w1")
+        #expect(after.outbox.isEmpty)
+        #expect(after.state.baseline.status == .running)
     }
 
     @Test func `a redelivered event is applied once`() async throws {

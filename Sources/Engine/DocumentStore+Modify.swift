@@ -1,0 +1,46 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension DocumentStore {
+    /// Reads a small JSON document (or starts from `initial`), changes it and writes it back
+    /// under compare-and-swap, re-reading and re-applying `change` whenever another writer won.
+    /// - Returns: what `change` returned on the attempt that was written.
+    public func modify<Value: Codable & Sendable & Equatable, Result>(
+        _ key: StoreKey, initial: Value, attempts: Int = 16, _ change: (inout Value) -> Result
+    ) async throws(StoreError) -> Result {
+        for attempt in 0..<attempts {
+            let stored = try await read(key)
+            var value = initial
+            if let stored {
+                do { value = try JSONDecoder().decode(Value.self, from: stored.data) } catch {
+                    throw .corrupt("\(key): \(error)")
+                }
+            }
+            let before = value
+            let result = change(&value)
+            if value == before { return result }
+            let data: Data
+            do { data = try Self.modifyEncoder.encode(value) } catch { throw .corrupt("encode \(key): \(error)") }
+            do throws(StoreError) {
+                if let stored {
+                    _ = try await replace(key, data, ifMatch: stored.version)
+                } else {
+                    _ = try await create(key, data)
+                }
+                return result
+            } catch .conflict {
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 1...(4 << min(attempt, 6)))))
+            }
+        }
+        throw .conflict("\(key): every compare-and-swap attempt lost")
+    }
+
+    private static var modifyEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
