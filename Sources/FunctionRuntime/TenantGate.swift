@@ -83,7 +83,8 @@ public struct TenantGate: EffectExecutor {
         do {
             let applied = try await engine.apply(
                 tenant: tenant, id: workflow, [EventInput(id: "slot-freed:\(cause)", event: .slotFreed)])
-            let asking = applied.document.state.jobs.contains { $0.status == .queued || $0.status == .dispatching }
+            let state = applied.document.state
+            let asking = !state.paused && state.jobs.contains { $0.status == .queued || $0.status == .dispatching }
             if !asking { await withdraw(workflow, tenant: tenant) }
             guard case .applied(_, let effects) = applied, !effects.isEmpty else { return }
             try await engine.run(effects, tenant: tenant, id: workflow, executor: self, budget: effectBudget)

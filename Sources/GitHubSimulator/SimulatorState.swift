@@ -1,3 +1,4 @@
+import Foundation
 import Workflow
 
 /// A run the simulator created for a dispatch.
@@ -69,7 +70,19 @@ public actor SimulatorState {
         return nextID
     }
 
-    func addRun(_ run: SimulatedRun) { runs.append(run) }
+    /// Runs created and not completed (or cancelled) yet, the most there ever were at once, and
+    /// when each was created: what a tenant's quota and a repository's pace are checked against.
+    public private(set) var inFlight = 0
+    public private(set) var maxInFlight = 0
+    public private(set) var createdAt: [Date] = []
+
+    func addRun(_ run: SimulatedRun) {
+        runs.append(run)
+        createdAt.append(Date())
+        guard run.status != "completed" else { return }
+        inFlight += 1
+        maxInFlight = max(maxInFlight, inFlight)
+    }
 
     func run(_ id: Int64) -> SimulatedRun? { runs.first { $0.id == id } }
 
@@ -77,6 +90,7 @@ public actor SimulatorState {
     func finish(_ id: Int64, conclusion: String, applyFailed: Bool = false) -> SimulatedRun? {
         guard let index = runs.firstIndex(where: { $0.id == id }), runs[index].status != "completed" else { return nil }
         runs[index].status = "completed"
+        inFlight -= 1
         runs[index].conclusion = conclusion
         runs[index].applyFailed = applyFailed
         return runs[index]

@@ -156,6 +156,7 @@ extension Run {
     mutating func resume(now: Instant) -> [Effect] {
         guard paused else { return [] }
         closePause(now: now)
+        for job in jobs where job.status == .queued { update(job.name) { $0.retryAt = now } }
         if phase == .baseline, baseline.status == .pending || baseline.status == .queued { return dispatching(.baseline, now: now) }
         return dispatchDue(now: now)
     }

@@ -9,6 +9,7 @@ import Workflow
 /// cancels) are carried out now when the tenants file is readable, else by the next timer tick.
 enum Steering {
     static func apply(_ event: Event, verb: String, to path: String) async throws {
+        if !path.contains("/"), verb != "cancel" { return try await steerTenant(path, verb: verb) }
         let (tenant, id) = try StoreAccess.split(path)
         let engine = try StoreAccess.engine()
         let applied = try await engine.apply(tenant: tenant, id: id, [EventInput(id: "cli:\(verb):\(UUID().uuidString)", event: event)])
@@ -31,15 +32,29 @@ enum Steering {
     }
 }
 
+extension Steering {
+    /// Pauses or resumes every unfinished workflow of a tenant; new ones start paused until resumed.
+    static func steerTenant(_ tenant: String, verb: String) async throws {
+        guard Identifier.isValidTenant(tenant) else { throw CLIError("expected TENANT or TENANT/WORKFLOW, got \(tenant)") }
+        let config = try FunctionConfig(environment: ProcessInfo.processInfo.environment)
+        let orchestrator = try FunctionApp.orchestrator(config: config, logger: Logger(label: "tinybug"))
+        let answer = await orchestrator.steerTenant(tenant, verb: verb)
+        let body = String(decoding: answer.body, as: UTF8.self)
+        guard answer.status == 200 else { throw CLIError("\(verb) \(tenant) failed: \(body)") }
+        print("\(tenant): \(verb) → \(body)")
+    }
+}
+
 struct Pause: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Pause a workflow: nothing new is dispatched.")
-    @Argument(help: "TENANT/WORKFLOW") var path: String
+    static let configuration = CommandConfiguration(
+        abstract: "Pause a workflow, or a whole tenant: nothing new is dispatched, completions still count.")
+    @Argument(help: "TENANT/WORKFLOW, or TENANT for all its workflows") var path: String
     func run() async throws { try await Steering.apply(.paused, verb: "pause", to: path) }
 }
 
 struct Resume: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Resume a paused workflow where it stopped.")
-    @Argument(help: "TENANT/WORKFLOW") var path: String
+    static let configuration = CommandConfiguration(abstract: "Resume a paused workflow, or a whole tenant, where it stopped.")
+    @Argument(help: "TENANT/WORKFLOW, or TENANT for all its workflows") var path: String
     func run() async throws { try await Steering.apply(.resumed, verb: "resume", to: path) }
 }
 
