@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev nginx python3 python3-pip chromium curl
 
-.PHONY: test deps build demo clean image-check bench
+.PHONY: test deps build demo clean image-check bench fuzz
 
 FUNCTIONS := pull-request ci-completed timer-fired control tinybug
 
@@ -13,6 +13,13 @@ test: deps
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	$(MAKE) --no-print-directory image-check
 	$(SWIFT) test --skip-build --parallel
+	fuzz/run.sh $(TEST_FUZZ_SECONDS)
+
+## Every libFuzzer target (fuzz/README.md) for FUZZ_SECONDS each; `make test` runs them briefly.
+FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 5
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 ## The container's binaries: a release build with a static Swift runtime that needs nothing
 ## beyond libc, libcurl and OpenSSL (infra/docker/check-binaries.sh runs ldd on each).
@@ -52,4 +59,4 @@ demo:
 	$(SWIFT) run tinybug demo
 
 clean:
-	rm -rf .build .build-release
+	rm -rf .build .build-release .build-fuzz

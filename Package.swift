@@ -136,3 +136,14 @@ extension Target {
             swiftSettings: settings)
     }
 }
+
+// libFuzzer targets (fuzz/README.md), only when asked for: `make fuzz` builds them with
+// `-sanitize=fuzzer,address`, which provides their `main`.
+if Context.environment["TINYBUG_FUZZ"] != nil {
+    for name in ["signature", "payload", "diff", "planner"] {
+        package.targets.append(
+            .executableTarget(
+                name: "fuzz-\(name)", dependencies: ["Ingress", "Workflow", "Hashing"], path: "fuzz/\(name)",
+                swiftSettings: settings))
+    }
+}

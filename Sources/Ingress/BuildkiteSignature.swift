@@ -29,7 +29,8 @@ extension Signature {
         else { throw .malformed("X-Buildkite-Signature") }
         let expected = HMAC.sha256(key: secret.bytes, Array("\(timestamp).".utf8) + Array(body))
         guard ConstantTime.equals(expected, given) else { throw .mismatch }
-        guard abs(now - seconds) <= buildkiteWindowSeconds else { throw .expired }
+        let (distance, overflow) = now.subtractingReportingOverflow(seconds)
+        guard !overflow, distance.magnitude <= buildkiteWindowSeconds.magnitude else { throw .expired }
     }
 
     /// `X-Buildkite-Token: <token>`, for a tenant that configured a token instead of a secret.

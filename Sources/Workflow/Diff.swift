@@ -32,10 +32,20 @@ public enum Diff {
         return added
     }
 
-    /// The first new-file line number of a hunk header `@@ -a,b +c,d @@`.
+    /// The first new-file line number of a hunk header `@@ -a[,b] +c[,d] @@`, or nil for anything
+    /// else: a malformed header starts no hunk, so no line is numbered 0 or past `maxLine`.
     static func hunkStart(_ header: Substring) -> Int? {
-        guard let plus = header.firstIndex(of: "+") else { return nil }
-        let digits = header[header.index(after: plus)...].prefix { $0.isNumber }
-        return Int(digits)
+        let parts = header.split(separator: " ")
+        guard parts.count >= 4, parts[0] == "@@", parts[1].hasPrefix("-"), parts[2].hasPrefix("+"), parts[3] == "@@" else {
+            return nil
+        }
+        let range = parts[2].dropFirst().split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let first = range.first, first.allSatisfy(\.isASCII), let start = Int(first), (1...maxLine).contains(start) else {
+            return nil
+        }
+        return start
     }
+
+    /// No source file has more lines than this; a larger number in a header is not a real hunk.
+    public static let maxLine = 10_000_000
 }

@@ -23,6 +23,14 @@ struct BuildkiteSignatureTests {
         }
     }
 
+    @Test(arguments: ["-9223372036854775808", "9223372036854775807", "-1"])
+    func `a correctly signed timestamp at the ends of the number range is expired, not a crash`(timestamp: String) {
+        let header = "timestamp=\(timestamp),signature=" + Hex.encode(HMAC.sha256(key: secret.bytes, Array("\(timestamp).".utf8) + Array(body)))
+        #expect(throws: SignatureError.expired) {
+            try Signature.verifyBuildkite(header: header, body: body, secret: secret, now: 1_642_080_837)
+        }
+    }
+
     @Test func `a tampered body or timestamp is a mismatch`() {
         #expect(throws: SignatureError.mismatch) {
             try Signature.verifyBuildkite(header: header, body: Data("{\"event\":\"pong\"}".utf8), secret: secret, now: 1_642_080_837)
