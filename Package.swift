@@ -92,6 +92,7 @@ let package = Package(
             ],
             path: "bench/Sources/tinybug-bench",
             swiftSettings: settings),
+        .executableTarget(name: "store-writer", dependencies: ["Engine"], path: "Tests/Tools/store-writer", swiftSettings: settings),
         .function("pull-request"),
         .function("ci-completed"),
         .function("timer-fired"),

@@ -16,6 +16,7 @@ extension Engine {
         var ran = 0
         while !pending.isEmpty, ContinuousClock.now - started < budget {
             let results = await execute(pending, tenant: tenant, id: id, executor: executor)
+            Faults.hit(.afterEffectCall)
             ran += results.count
             var inputs: [EventInput<State.Event>] = []
             var reschedules: [Reschedule] = []

@@ -96,6 +96,7 @@ public struct Engine<State: DurableWorkflow>: Sendable {
         } catch {
             throw .store(error)
         }
+        Faults.hit(.afterStoreWrite)
         logger.info("Created workflow", metadata: ["tenant.id": "\(tenant)", "workflow.id": "\(id)"])
         return .applied(document, newEffects: added)
     }
@@ -126,6 +127,7 @@ public struct Engine<State: DurableWorkflow>: Sendable {
             } catch {
                 throw .store(error)
             }
+            Faults.hit(.afterStoreWrite)
             if moved { try await registerTimer(bucket, tenant: tenant, id: id) }
             return .applied(next, newEffects: added)
         }

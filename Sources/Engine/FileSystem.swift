@@ -59,7 +59,13 @@ enum FileSystem {
         }
         guard fd >= 0 else { throw failure("open", temp) }
         do throws(StoreError) {
-            try writeAll(fd, data, path: temp)
+            if Faults.isArmed(.midFileWrite) {
+                try writeAll(fd, data.prefix(data.count / 2), path: temp)
+                Faults.hit(.midFileWrite)
+                try writeAll(fd, data.dropFirst(data.count / 2), path: temp)
+            } else {
+                try writeAll(fd, data, path: temp)
+            }
             guard fsync(fd) == 0 else { throw failure("fsync", temp) }
             close(fd)
             fd = -1

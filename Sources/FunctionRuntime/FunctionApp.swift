@@ -20,7 +20,8 @@ public enum FunctionApp {
         let telemetry = Telemetry()
         let store = MeteredStore(try makeStore(config), telemetry: telemetry)
         let tenants = try TenantsSource(path: config.tenantsPath, environment: config.environment, logger: logger)
-        let engine = Engine<Run>(store: store, clock: clock, logger: logger)
+        var engine = Engine<Run>(store: store, clock: clock, logger: logger)
+        engine.effectLeaseSeconds = config.effectLeaseSeconds
         return Orchestrator(
             engine: engine, tenantsSource: tenants, endpoints: Endpoints(github: config.githubAPI, buildkite: config.buildkiteAPI),
             timerToken: config.timerToken, adminToken: config.adminToken, telemetry: telemetry, logger: logger)

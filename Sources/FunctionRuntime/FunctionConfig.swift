@@ -51,14 +51,19 @@ public struct FunctionConfig: Sendable {
     public var adminToken: Secret?
     /// Seconds between ticks of `tinybug serve`'s internal timer.
     public var tickSeconds: Double
+    /// How long an effect may run before a timer runs it again (`TINYBUG_EFFECT_LEASE_SECONDS`).
+    public var effectLeaseSeconds: Int64
+    /// Fault points to arm (`TINYBUG_FAULTS`, for fault-injection tests only).
+    public var faults: [FaultPoint: Double]
     /// The whole environment, for `env:` secrets in the tenants file.
     public var environment: [String: String]
 
-    /// Every variable a function reads: CONTRACT.md's, plus `HOST`, `TINYBUG_TICK_SECONDS`, `LOG_FORMAT`, `LOG_LEVEL`.
+    /// Every variable a function reads: CONTRACT.md's, plus `HOST`, `TINYBUG_TICK_SECONDS`, `LOG_FORMAT`,
+    /// `LOG_LEVEL`, `TINYBUG_EFFECT_LEASE_SECONDS` and `TINYBUG_FAULTS`.
     public static let variables: Set<String> = [
         "PORT", "HOST", "TINYBUG_STORE", "TINYBUG_S3_ENDPOINT", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN", "TINYBUG_TENANTS", "GITHUB_API_URL", "BUILDKITE_API_URL", "TINYBUG_TIMER_TOKEN",
-        "TINYBUG_ADMIN_TOKEN", "TINYBUG_TICK_SECONDS", "LOG_FORMAT", "LOG_LEVEL",
+        "TINYBUG_ADMIN_TOKEN", "TINYBUG_TICK_SECONDS", "LOG_FORMAT", "LOG_LEVEL", "TINYBUG_EFFECT_LEASE_SECONDS", "TINYBUG_FAULTS",
     ]
 
     public init(environment: [String: String]) throws(ConfigError) {
@@ -79,6 +84,11 @@ public struct FunctionConfig: Sendable {
             throw .invalid("TINYBUG_TICK_SECONDS", "not a positive number")
         }
         tickSeconds = tick
+        guard let lease = Int64(environment["TINYBUG_EFFECT_LEASE_SECONDS"] ?? "60"), lease > 0 else {
+            throw .invalid("TINYBUG_EFFECT_LEASE_SECONDS", "not a positive whole number")
+        }
+        effectLeaseSeconds = lease
+        do { faults = try Faults.parse(environment["TINYBUG_FAULTS"] ?? "") } catch { throw .invalid("TINYBUG_FAULTS", error.description) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Engine
 import Foundation
 import Hummingbird
 import Logging
@@ -11,12 +12,21 @@ public enum FunctionMain {
         bootstrapLogging(format: environment["LOG_FORMAT"] ?? "json", level: level)
         let logger = Logger(label: "tinybug.\(kind.rawValue)")
         let config = try FunctionConfig(environment: environment)
+        armFaults(config, logger: logger)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
         reloadOnHangUp(orchestrator.tenantsSource)
         let app = FunctionApp.build(kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger) { port in
             logger.info("Serving", metadata: ["function": "\(kind.rawValue)", "port": "\(port)"])
         }
         try await app.runService()
+    }
+
+    /// Arms the fault points `TINYBUG_FAULTS` names, loudly: they are for fault-injection tests.
+    public static func armFaults(_ config: FunctionConfig, logger: Logger) {
+        Faults.arm(config.faults)
+        guard !config.faults.isEmpty else { return }
+        let points = config.faults.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ",")
+        logger.warning("Fault points are armed: this process will kill itself on purpose", metadata: ["faults": "\(points)"])
     }
 
     /// Kept alive for the life of the process; set once, by `main`, before any request is served.

@@ -14,6 +14,7 @@ struct Serve: AsyncParsableCommand {
             format: environment["LOG_FORMAT"] ?? "text", level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
         let logger = Logger(label: "tinybug")
         let config = try FunctionConfig(environment: environment)
+        FunctionMain.armFaults(config, logger: logger)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
         FunctionMain.reloadOnHangUp(orchestrator.tenantsSource)
         let ticker = Ticker(orchestrator: orchestrator, interval: .milliseconds(Int64(config.tickSeconds * 1000)))
