@@ -14,6 +14,9 @@ public protocol DurableWorkflow: Codable, Equatable, Sendable {
     static func summary(of effect: Effect) -> String
     /// When a timer must next look at this workflow.
     var deadline: Instant? { get }
+    /// Whether an effect waiting in the outbox is no longer wanted by `state` (its job moved on):
+    /// the engine drops it rather than run it late.
+    func noLongerWants(_ effect: Effect) -> Bool
 }
 
 extension Run: DurableWorkflow {
@@ -21,4 +24,5 @@ extension Run: DurableWorkflow {
     public static func key(of effect: Workflow.Effect) -> String { effect.key }
     public static func summary(of event: Workflow.Event) -> String { event.summary }
     public static func summary(of effect: Workflow.Effect) -> String { effect.summary }
+    public func noLongerWants(_ effect: Workflow.Effect) -> Bool { isObsolete(effect) }
 }

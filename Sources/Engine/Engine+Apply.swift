@@ -40,6 +40,7 @@ extension Engine {
             guard state != next.state || !effects.isEmpty || settled else { continue }
             changed = true
             next.state = state
+            next.outbox.removeAll { state.noLongerWants($0.effect) }
             next.remember(input.id)
             added += next.enqueue(effects, lease: now.adding(seconds: lease))
             next.append(

@@ -81,14 +81,18 @@ extension Run {
     private mutating func finished(
         _ key: JobKey, _ conclusion: CIConclusion, ciRunID: Int64?, url: String?, now: Instant
     ) -> [Effect] {
-        guard let job = job(key.job), !job.status.isFinal, key.attempt <= job.attempt else { return [] }
+        guard let job = job(key.job), key.attempt <= job.attempt else { return [] }
+        // A run of an earlier attempt (one that reached the CI after its attempt was given up) is
+        // over now: its slot, if it took one, is given back.
+        let stale: [Effect] = key.attempt < job.attempt ? [.releaseSlot(key)] : []
+        guard !job.status.isFinal else { return stale }
         switch conclusion {
         case .infrastructure(let reason):
-            guard key.attempt == job.attempt, job.status.isInFlight else { return [] }
+            guard key.attempt == job.attempt, job.status.isInFlight else { return stale }
             return attemptFailed(key, reason: reason, releasing: true, now: now)
         case .passed, .failed:
-            guard job.status != .inspecting else { return [] }
-            var effects: [Effect] = []
+            guard job.status != .inspecting else { return stale }
+            var effects: [Effect] = stale
             if key.attempt != job.attempt, job.status.isInFlight {
                 effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID))
             }

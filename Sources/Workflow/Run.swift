@@ -88,6 +88,21 @@ public struct Run: Codable, Equatable, Sendable {
         return (timeouts + retries).min()
     }
 
+    /// A dispatch or poll of an attempt that is no longer the job's current one in flight: run
+    /// late, a dispatch would start a CI run nobody waits for.
+    public func isObsolete(_ effect: Effect) -> Bool {
+        switch effect {
+        case .dispatch(let key, _, _):
+            guard let job = job(key.job) else { return true }
+            return job.attempt != key.attempt || job.status != .dispatching
+        case .poll(let key, _, _):
+            guard let job = job(key.job) else { return true }
+            return job.attempt != key.attempt || !job.status.isInFlight
+        default:
+            return false
+        }
+    }
+
     /// Every job, baseline first.
     public var jobs: [Job] { [baseline] + mutants }
 

@@ -38,7 +38,7 @@ struct Harness {
         outcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = GitHubSimulator.defaultOutcome,
         buildkiteOutcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = BuildkiteSimulator.defaultOutcome,
         configure: (inout GitHubSimulator.Options) -> Void = { _ in }, app: GitHubApp? = nil, appWebhookSecret: Secret? = nil,
-        clock: any WallClock = SystemClock(), store: (@Sendable () throws -> any DocumentStore)? = nil,
+        clock: any WallClock = SystemClock(), store: (@Sendable () throws -> any DocumentStore)? = nil, effectLeaseSeconds: Int64 = 60,
         _ body: (Harness) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "test")
@@ -56,7 +56,8 @@ struct Harness {
         let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-e2e-\(UUID().uuidString)").path
         return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
             try await LoopbackServer.withRunning({ buildkite.application(logger: logger, onServerRunning: $0) }) { buildkitePort in
-                let engine = Engine<Run>(store: try store?() ?? FileStore(root: storeRoot), clock: clock, logger: logger)
+                var engine = Engine<Run>(store: try store?() ?? FileStore(root: storeRoot), clock: clock, logger: logger)
+                engine.effectLeaseSeconds = effectLeaseSeconds
                 let endpoints = Endpoints(github: "http://127.0.0.1:\(githubPort)", buildkite: "http://127.0.0.1:\(buildkitePort)")
                 let orchestrator = Orchestrator(
                     engine: engine, tenants: Tenants(tenants, appWebhookSecret: appWebhookSecret, app: app), endpoints: endpoints,

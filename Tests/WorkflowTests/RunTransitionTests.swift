@@ -97,13 +97,13 @@ struct RunTransitionTests {
         #expect(effects.report?.conclusion == .neutral)
     }
 
-    @Test func `an infrastructure conclusion for an old attempt is ignored`() {
+    @Test func `an infrastructure conclusion for an old attempt changes nothing but gives that run's slot back`() {
         let (run, _) = Run.mutating(1, settings: Settings(maxConcurrentJobs: 1, retryBaseSeconds: 0))
         let (retried, _) = run.after([.ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), .tick])
         #expect(retried.mutants[0].attempt == 2)
         let (same, effects) = Run.transition(retried, .ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), now: t0)
         #expect(same == retried)
-        #expect(effects.isEmpty)
+        #expect(effects == [.releaseSlot(run.key(.mutant(0)))])
     }
 
     @Test func `a job past its timeout is cancelled and retried`() {

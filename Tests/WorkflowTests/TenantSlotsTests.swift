@@ -139,3 +139,19 @@ extension Array where Element == Effect {
         compactMap { if case .releaseSlot(let key) = $0 { key } else { nil } }
     }
 }
+
+struct ObsoleteEffectTests {
+    @Test func `a dispatch of an attempt given up is no longer wanted, so it never starts a run late`() {
+        let settings = Settings(maxConcurrentJobs: 1, jobTimeoutSeconds: 60, maxAttempts: 3, retryBaseSeconds: 0)
+        let (run, effects) = Run.mutating(1, settings: settings)
+        let dispatch = effects.first { if case .dispatch = $0 { true } else { false } }!
+        #expect(!run.isObsolete(dispatch))
+        let late = t0.adding(seconds: 60 + 61)
+        let (asked, _) = run.after([.tick], at: late)
+        let (gaveUp, _) = asked.after([.polled(run.key(.mutant(0)), nil)], at: late)
+        #expect(gaveUp.mutants[0].attempt == 2)
+        #expect(gaveUp.isObsolete(dispatch))
+        let (closed, _) = run.after([.closed])
+        #expect(closed.isObsolete(dispatch))
+    }
+}
