@@ -17,16 +17,19 @@ extension Engine {
         let now = clock.now()
         var summary = TickSummary()
         for marker in try await dueMarkers(now: now) where ContinuousClock.now - started < budget {
-            guard let (_, tenant, id) = marker.timerParts else { continue }
+            guard let (bucket, tenant, id) = marker.timerParts else { continue }
             summary.markers += 1
+            let (ticked, effects, next) = try await tickWorkflow(tenant: tenant, id: id, now: now, executor: executor)
+            summary.ticked += ticked ? 1 : 0
+            summary.effects += effects
+            // Removed only once the workflow's next marker is in place, so a ticker that dies
+            // half-way leaves the marker for the next tick instead of losing the workflow's timer.
+            guard next != bucket else { continue }
             do {
                 try await store.delete(marker)
             } catch {
                 throw .store(error)
             }
-            let (ticked, effects) = try await tickWorkflow(tenant: tenant, id: id, now: now, executor: executor)
-            summary.ticked += ticked ? 1 : 0
-            summary.effects += effects
         }
         return summary
     }
@@ -74,8 +77,8 @@ extension Engine {
 
     private func tickWorkflow<Executor: EffectExecutor>(
         tenant: String, id: String, now: Instant, executor: Executor
-    ) async throws(EngineError) -> (Bool, Int) where Executor.State == State {
-        guard let (document, _) = try await load(tenant: tenant, id: id) else { return (false, 0) }
+    ) async throws(EngineError) -> (Bool, Int, String?) where Executor.State == State {
+        guard let (document, _) = try await load(tenant: tenant, id: id) else { return (false, 0, nil) }
         var ticked = false
         var due: [OutboxEntry<State.Effect>] = []
         if let deadline = document.state.deadline, deadline <= now {
@@ -85,10 +88,10 @@ extension Engine {
         }
         due += try await claimStaleOutbox(tenant: tenant, id: id, now: now)
         let ran = due.isEmpty ? 0 : try await run(due, tenant: tenant, id: id, executor: executor)
-        if let (latest, _) = try await load(tenant: tenant, id: id) {
-            try await registerTimer(latest.deadline.map(UTC.bucket), tenant: tenant, id: id)
-        }
-        return (ticked, ran)
+        guard let (latest, _) = try await load(tenant: tenant, id: id) else { return (ticked, ran, nil) }
+        let next = latest.deadline.map(UTC.bucket)
+        try await registerTimer(next, tenant: tenant, id: id)
+        return (ticked, ran, next)
     }
 
     /// Takes a fresh lease on outbox entries whose lease or backoff has passed, so one ticker runs them.

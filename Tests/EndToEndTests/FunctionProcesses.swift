@@ -23,18 +23,23 @@ final class FunctionProcesses: @unchecked Sendable {
         return url
     }
 
-    /// Starts `name` (a function's executable) with `environment`, waits for its port.
+    /// Starts `name` (a function's executable) with `environment` on `port` (0: any free one),
+    /// waits for its port. A label started again gets a fresh log; the old one is kept as `.N.log`.
     @discardableResult
-    func start(_ name: String, as label: String? = nil, environment: [String: String]) async throws -> Int {
+    func start(_ name: String, as label: String? = nil, port: Int = 0, environment: [String: String]) async throws -> Int {
         let label = label ?? name
         let process = Process()
         process.executableURL = try Self.binary(name)
         let log = folder.appendingPathComponent("\(label).log")
+        if FileManager.default.fileExists(atPath: log.path) {
+            let kept = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasPrefix("\(label).") }.count ?? 0
+            try FileManager.default.moveItem(at: log, to: folder.appendingPathComponent("\(label).\(kept).log"))
+        }
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        process.environment = environment.merging(["PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json"]) { $1 }
+        process.environment = environment.merging(["PORT": "\(port)", "HOST": "127.0.0.1", "LOG_FORMAT": "json"]) { $1 }
         try process.run()
         let port = try await Self.waitForPort(log, process: process)
         running[label] = (process, port, log)
@@ -70,6 +75,21 @@ final class FunctionProcesses: @unchecked Sendable {
         return entry.process.terminationStatus
     }
 
+    /// Every log `label` ever wrote, across restarts.
+    func allLogs(_ label: String) -> String {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasPrefix("\(label).") && $0.hasSuffix(".log") } ?? []
+        return names.compactMap { try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
+    }
+
+    /// Kills with SIGKILL, as a crash or an OOM kill would, and waits for the process to be gone.
+    func crash(_ label: String) async {
+        guard let entry = running[label] else { return }
+        kill(entry.process.processIdentifier, SIGKILL)
+        for _ in 0..<400 where entry.process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    func isRunning(_ label: String) -> Bool { running[label]?.process.isRunning ?? false }
+
     func stopAll() async {
         for label in running.keys { await stop(label) }
     }
@@ -88,6 +108,12 @@ struct Gateway {
 
     /// The shipped config with its listen port, log and temporary folders moved into `folder`.
     static func start(upstreams: [String: Int], in folder: URL) async throws -> Gateway {
+        try await start(upstreams: upstreams.mapValues { [$0] }, in: folder)
+    }
+
+    /// Several servers per upstream: nginx sends each request to one and moves on to the next when
+    /// a connection is refused (a killed process), marking the dead one failed for a second.
+    static func start(upstreams: [String: [Int]], in folder: URL) async throws -> Gateway {
         let shipped = FunctionProcesses.root.appendingPathComponent("infra/gateway")
         var config = try String(contentsOf: shipped.appendingPathComponent("nginx.conf"), encoding: .utf8)
         let port = try SeaweedServer.freePort()
@@ -98,7 +124,9 @@ struct Gateway {
                 proxy_temp_path \(folder.path)/proxy;
             """)
         try config.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-        let upstreamConfig = upstreams.map { name, port in "upstream \(name) {\n    server 127.0.0.1:\(port);\n    keepalive 4;\n}\n" }.joined()
+        let upstreamConfig = upstreams.map { name, ports in
+            "upstream \(name) {\n" + ports.map { "    server 127.0.0.1:\($0) max_fails=1 fail_timeout=1s;\n" }.joined() + "    keepalive 4;\n}\n"
+        }.joined()
         try upstreamConfig.write(to: folder.appendingPathComponent("upstreams.conf"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try nginxPath())
