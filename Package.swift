@@ -143,10 +143,11 @@ extension Target {
 // libFuzzer targets (fuzz/README.md), only when asked for: `make fuzz` builds them with
 // `-sanitize=fuzzer,address`, which provides their `main`.
 if Context.environment["TINYBUG_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzSupport", path: "fuzz/Support", swiftSettings: settings))
     for name in ["signature", "payload", "diff", "planner"] {
         package.targets.append(
             .executableTarget(
-                name: "fuzz-\(name)", dependencies: ["Ingress", "Workflow", "Hashing"], path: "fuzz/\(name)",
+                name: "fuzz-\(name)", dependencies: ["FuzzSupport", "Ingress", "Workflow", "Hashing"], path: "fuzz/\(name)",
                 swiftSettings: settings))
     }
 }

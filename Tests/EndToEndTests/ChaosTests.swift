@@ -21,15 +21,8 @@ import Workflow
     static let faults = "after-store-write=0.02,after-effect-call=0.03,mid-file-write=0.01"
 
     @Test func `killing function processes loses nothing: every workflow completes with its score and no run is dispatched twice`() async throws {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let files = try JSONDecoder().decode([Harness.GitHubFile].self, from: fixture("demo/files.json")).map {
-            ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
-        }
-        let options = GitHubSimulator.Options(
-            token: Harness.token, owner: "acme", repo: "shop", pullNumber: 0, files: files, webhookURL: "", webhookSecret: Harness.secret,
-            jobDuration: .milliseconds(100))
-        let simulator = GitHubSimulator(options: options)
+        let logger = Harness.quietLogger
+        let simulator = GitHubSimulator(options: try Harness.simulatorOptions(pullNumber: 0, jobDuration: .milliseconds(100)))
         try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
             let processes = try FunctionProcesses()
             let tenantsPath = processes.folder.appendingPathComponent("tenants.json")

@@ -33,19 +33,22 @@ enum Convergence {
         throw CancellationError()
     }
 
-    /// Waits until every workflow is done, calling `tick` between looks.
+    /// Waits until every workflow is done and its outbox empty, calling `tick` between looks.
     static func drained(_ engine: Engine<Run>, tenant: String, _ workflows: [String], timeout: Duration, tick: () async -> Void) async throws {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
             var open: [String] = []
-            for id in workflows where (try? await engine.load(tenant: tenant, id: id))?.0.state.phase != .done { open.append(id) }
+            for id in workflows {
+                let document = (try? await engine.load(tenant: tenant, id: id))?.0
+                if document?.state.phase != .done || document?.outbox.isEmpty != true { open.append(id) }
+            }
             if open.isEmpty { return }
             await tick()
             try await Task.sleep(for: .milliseconds(250))
         }
         for id in workflows {
             let document = (try? await engine.load(tenant: tenant, id: id))?.0
-            guard document?.state.phase != .done else { continue }
+            guard document?.state.phase != .done || document?.outbox.isEmpty != true else { continue }
             let tail = (document?.history.suffix(5).map(\.event) ?? []).joined(separator: " | ")
             Issue.record("\(id) did not finish: \(document?.state.status ?? "missing"); \(tail); outbox \(document?.outbox.map(\.key) ?? [])")
         }

@@ -24,14 +24,8 @@ import Workflow
     static func withGateway(
         latency: Duration = .zero, _ body: (GitHubSimulator, FunctionProcesses, Gateway) async throws -> Void
     ) async throws {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let files = try JSONDecoder().decode([Harness.GitHubFile].self, from: fixture("demo/files.json")).map {
-            Workflow.ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
-        }
-        var options = GitHubSimulator.Options(
-            token: Harness.token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "", webhookSecret: Harness.secret,
-            jobDuration: .milliseconds(50))
+        let logger = Harness.quietLogger
+        var options = try Harness.simulatorOptions(jobDuration: .milliseconds(50))
         options.latency = latency
         let simulator = GitHubSimulator(options: options)
         try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in

@@ -41,14 +41,9 @@ struct Harness {
         clock: any WallClock = SystemClock(), store: (@Sendable () throws -> any DocumentStore)? = nil, effectLeaseSeconds: Int64 = 60,
         _ body: (Harness) async throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let files = try JSONDecoder().decode([GitHubFile].self, from: fixture("demo/files.json")).map {
-            ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
-        }
-        var options = GitHubSimulator.Options(
-            token: token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "", webhookSecret: secret,
-            jobDuration: jobDuration, outcome: outcome)
+        let logger = quietLogger
+        var options = try simulatorOptions(jobDuration: jobDuration)
+        options.outcome = outcome
         configure(&options)
         let simulator = GitHubSimulator(options: options)
         let buildkite = BuildkiteSimulator(options: .init(
@@ -74,6 +69,23 @@ struct Harness {
     }
 
     struct GitHubFile: Decodable { var filename: String; var status: String; var patch: String? }
+
+    /// A logger that only speaks of what is critical, for the servers tests start.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// The GitHub simulator as acme's GitHub, serving the demo PR's files (for PR `pullNumber`; 0: any).
+    static func simulatorOptions(pullNumber: Int = 42, jobDuration: Duration) throws -> GitHubSimulator.Options {
+        let files = try JSONDecoder().decode([GitHubFile].self, from: fixture("demo/files.json")).map {
+            ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
+        }
+        return GitHubSimulator.Options(
+            token: token, owner: "acme", repo: "shop", pullNumber: pullNumber, files: files, webhookURL: "", webhookSecret: secret,
+            jobDuration: jobDuration)
+    }
 
     struct Reply {
         var status: Int

@@ -39,14 +39,8 @@ struct S3MeasurementTests {
 
     @Test func `two ci-completed processes answering many concurrent completions lose no update`() async throws {
         try await SeaweedServer.with { endpoint in
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            let files = try JSONDecoder().decode([Harness.GitHubFile].self, from: fixture("demo/files.json")).map {
-                ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
-            }
-            var options = GitHubSimulator.Options(
-                token: Harness.token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "", webhookSecret: Harness.secret,
-                jobDuration: .seconds(3600))
+            let logger = Harness.quietLogger
+            var options = try Harness.simulatorOptions(jobDuration: .seconds(3600))
             options.dropWebhook = { _ in true }
             let simulator = GitHubSimulator(options: options)
             try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
