@@ -11,6 +11,7 @@ public struct TenantGate: EffectExecutor {
     public typealias State = Run
     public let base: MeteredExecutor
     let engine: Engine<Run>
+    let ledger: SlotLedger
     let tenants: TenantsSource
     let logger: Logger
     let effectBudget: Duration
@@ -21,6 +22,7 @@ public struct TenantGate: EffectExecutor {
     init(base: MeteredExecutor, engine: Engine<Run>, tenants: TenantsSource, effectBudget: Duration, logger: Logger) {
         self.base = base
         self.engine = engine
+        ledger = SlotLedger(store: engine.store)
         self.tenants = tenants
         self.effectBudget = effectBudget
         self.logger = logger
@@ -57,24 +59,23 @@ public struct TenantGate: EffectExecutor {
     /// Takes a slot for the job; slots still free after it are promised to the workflows waiting.
     func acquire(_ key: JobKey, repository: String, _ config: Tenant) async throws(StoreError) -> TenantSlots.Decision {
         let now = engine.clock.now()
-        let limit = config.settings.maxConcurrentJobs
-        let (decision, woken) = try await engine.store.modify(try StoreKey.tenantSlots(key.tenant), initial: TenantSlots()) { slots in
-            let decision = slots.acquire(
-                key.description, workflow: key.workflow, repository: repository, limit: limit, pace: config.dispatchPace, now: now)
-            return (decision, decision == .granted ? slots.wake(limit: limit, now: now) : [])
+        let (limit, pace) = (config.settings.maxConcurrentJobs, config.dispatchPace)
+        let outcome = try await ledger.apply(key.tenant) { slots in
+            let decision = slots.acquire(key.description, workflow: key.workflow, repository: repository, limit: limit, pace: pace, now: now)
+            return SlotOutcome(decision: decision, woken: decision == .granted ? slots.wake(limit: limit, now: now) : [])
         }
-        for workflow in woken { await wake(workflow, tenant: key.tenant, cause: key.description) }
-        return decision
+        for workflow in outcome.woken { await wake(workflow, tenant: key.tenant, cause: key.description) }
+        return outcome.decision ?? .queued
     }
 
     /// Frees the slot and wakes the workflows it is promised to, running what they dispatch now.
     func release(_ key: JobKey) async throws(StoreError) {
         let now = engine.clock.now()
         let limit = tenants.current[key.tenant]?.settings.maxConcurrentJobs ?? 1
-        let woken = try await engine.store.modify(try StoreKey.tenantSlots(key.tenant), initial: TenantSlots()) { slots in
-            slots.release(key.description, limit: limit, now: now)
+        let outcome = try await ledger.apply(key.tenant) { slots in
+            SlotOutcome(woken: slots.release(key.description, limit: limit, now: now))
         }
-        for workflow in woken { await wake(workflow, tenant: key.tenant, cause: key.description) }
+        for workflow in outcome.woken { await wake(workflow, tenant: key.tenant, cause: key.description) }
     }
 
     /// Tells a workflow a slot is promised to it. One with nothing left to ask for gives its
@@ -101,9 +102,7 @@ public struct TenantGate: EffectExecutor {
         let limit = tenants.current[tenant]?.settings.maxConcurrentJobs ?? 1
         let woken: [String]
         do {
-            woken = try await engine.store.modify(try StoreKey.tenantSlots(tenant), initial: TenantSlots()) { slots in
-                slots.withdraw(workflow, limit: limit, now: now)
-            }
+            woken = try await ledger.apply(tenant) { slots in SlotOutcome(woken: slots.withdraw(workflow, limit: limit, now: now)) }.woken
         } catch {
             logger.warning("Could not pass a promised slot on", metadata: ["workflow.id": "\(workflow)", "error": "\(error)"])
             return

@@ -49,7 +49,10 @@ struct LoadBenchmark {
         let simulator = GitHubSimulator(options: options)
         return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
             let tenants = folder.appendingPathComponent("tenants.json")
-            try #"{"tenants":[{"id":"acme","github":{"webhookSecret":"env:S","token":"env:T"},"limits":{"maxMutants":\#(mutants),"maxConcurrentJobs":\#(mutants),"jobTimeoutSeconds":86400}}]}"#
+            // Every job of every workflow may be in flight and dispatched at once: this measures the
+            // cost of events, not the quota or the pace (the tests show those hold).
+            let inFlight = workflows * (mutants + 1)
+            try #"{"tenants":[{"id":"acme","github":{"webhookSecret":"env:S","token":"env:T"},"limits":{"maxMutants":\#(mutants),"maxConcurrentJobs":\#(inFlight),"maxDispatches":\#(inFlight),"jobTimeoutSeconds":86400}}]}"#
                 .write(to: tenants, atomically: true, encoding: .utf8)
             let environment = storeEnvironment.merging([
                 "PORT": "0", "TINYBUG_TENANTS": tenants.path, "GITHUB_API_URL": "http://127.0.0.1:\(githubPort)", "S": Self.secret,

@@ -1,0 +1,58 @@
+import Engine
+import Workflow
+
+/// What one change to a tenant's slot document decided.
+struct SlotOutcome: Sendable {
+    var decision: TenantSlots.Decision?
+    /// Workflows a freed slot is now promised to.
+    var woken: [String] = []
+}
+
+/// Group commit for tenants' slot documents: the changes that arrive while one write is under
+/// way are applied together in the next compare-and-swap write, so a burst of dispatches and
+/// releases costs a few writes instead of one each, and concurrent copies contend less.
+actor SlotLedger {
+    typealias Change = @Sendable (inout TenantSlots) -> SlotOutcome
+
+    private struct Pending {
+        var change: Change
+        var continuation: CheckedContinuation<Result<SlotOutcome, StoreError>, Never>
+    }
+
+    private let store: any DocumentStore
+    private var queued: [String: [Pending]] = [:]
+    private var writing: Set<String> = []
+
+    init(store: any DocumentStore) { self.store = store }
+
+    /// Applies `change` to the tenant's slot document, together with whatever else is waiting.
+    func apply(_ tenant: String, _ change: @escaping Change) async throws(StoreError) -> SlotOutcome {
+        let result = await withCheckedContinuation { continuation in
+            queued[tenant, default: []].append(Pending(change: change, continuation: continuation))
+            if !writing.contains(tenant) {
+                writing.insert(tenant)
+                Task { await self.drain(tenant) }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Writes batches for `tenant` until nothing is waiting.
+    private func drain(_ tenant: String) async {
+        await Task.yield()
+        while let batch = queued.removeValue(forKey: tenant), !batch.isEmpty {
+            let changes = batch.map(\.change)
+            let result: Result<[SlotOutcome], StoreError>
+            do {
+                let key = try StoreKey.tenantSlots(tenant)
+                result = .success(try await store.modify(key, initial: TenantSlots()) { slots in changes.map { $0(&slots) } })
+            } catch {
+                result = .failure(error)
+            }
+            for (index, pending) in batch.enumerated() {
+                pending.continuation.resume(returning: result.map { $0[index] })
+            }
+        }
+        writing.remove(tenant)
+    }
+}
