@@ -23,7 +23,7 @@ extension DocumentStore {
             let result = change(&value)
             if value == before { return result }
             let data: Data
-            do { data = try Self.modifyEncoder.encode(value) } catch { throw .corrupt("encode \(key): \(error)") }
+            do { data = try StoredJSON.encoder.encode(value) } catch { throw .corrupt("encode \(key): \(error)") }
             do throws(StoreError) {
                 if let stored {
                     _ = try await replace(key, data, ifMatch: stored.version)
@@ -37,8 +37,11 @@ extension DocumentStore {
         }
         throw .conflict("\(key): every compare-and-swap attempt lost")
     }
+}
 
-    private static var modifyEncoder: JSONEncoder {
+/// How every stored document is written: readable JSON with sorted keys.
+enum StoredJSON {
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return encoder

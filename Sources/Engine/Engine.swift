@@ -156,11 +156,7 @@ public struct Engine<State: DurableWorkflow>: Sendable {
             at: now, time: UTC.iso8601(now), eventID: eventID, event: event, effects: effects.map(State.summary(of:)))
     }
 
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
+    static var encoder: JSONEncoder { StoredJSON.encoder }
 
     static var decoder: JSONDecoder { JSONDecoder() }
 }

@@ -8,31 +8,28 @@ enum WebhookSender {
     struct Answer { var status: Int; var body: String }
 
     static func post(_ body: Data, to url: String, event: String, delivery: String, secret: String) async throws -> Answer {
-        guard let target = URL(string: url) else { throw CLIError("not a URL: \(url)") }
-        var request = URLRequest(url: target)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(event, forHTTPHeaderField: "X-GitHub-Event")
-        request.setValue(delivery, forHTTPHeaderField: "X-GitHub-Delivery")
-        request.setValue("GitHub-Hookshot/tinybug-send", forHTTPHeaderField: "User-Agent")
-        request.setValue(Signature.gitHubHeader(body: body, secret: Secret(secret)), forHTTPHeaderField: "X-Hub-Signature-256")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self))
+        try await send(body, to: url, headers: [
+            "X-GitHub-Event": event, "X-GitHub-Delivery": delivery, "User-Agent": "GitHub-Hookshot/tinybug-send",
+            "X-Hub-Signature-256": Signature.gitHubHeader(body: body, secret: Secret(secret)),
+        ])
     }
-}
 
-extension WebhookSender {
     /// Posts a webhook signed the way Buildkite signs it, timestamped now.
     static func postBuildkite(_ body: Data, to url: String, event: String, secret: String) async throws -> Answer {
+        let now = Int64(Date().timeIntervalSince1970)
+        return try await send(body, to: url, headers: [
+            "X-Buildkite-Event": event,
+            "X-Buildkite-Signature": Signature.buildkiteHeader(body: body, secret: Secret(secret), timestamp: now),
+        ])
+    }
+
+    private static func send(_ body: Data, to url: String, headers: [String: String]) async throws -> Answer {
         guard let target = URL(string: url) else { throw CLIError("not a URL: \(url)") }
         var request = URLRequest(url: target)
         request.httpMethod = "POST"
         request.httpBody = body
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(event, forHTTPHeaderField: "X-Buildkite-Event")
-        let now = Int64(Date().timeIntervalSince1970)
-        request.setValue(Signature.buildkiteHeader(body: body, secret: Secret(secret), timestamp: now), forHTTPHeaderField: "X-Buildkite-Signature")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self))
     }
