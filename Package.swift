@@ -4,6 +4,8 @@ import PackageDescription
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // The project's own targets only: a dependency's warnings are not ours to fix.
+    .unsafeFlags(["-warnings-as-errors"]),
 ]
 
 let package = Package(
@@ -50,15 +52,22 @@ let package = Package(
             ],
             swiftSettings: settings),
         .target(
-            name: "FunctionRuntime",
+            name: "Orchestration",
             dependencies: [
                 "Workflow", "Engine", "Ingress", "Egress", "Hashing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: settings),
+        .target(
+            name: "FunctionRuntime",
+            dependencies: [
+                "Workflow", "Engine", "Ingress", "Egress", "Orchestration", "Hashing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
@@ -78,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "tinybug",
             dependencies: [
-                "Workflow", "Engine", "Ingress", "FunctionRuntime", "GitHubSimulator", "Hashing",
+                "Workflow", "Engine", "Ingress", "Orchestration", "FunctionRuntime", "GitHubSimulator", "Hashing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "tinybug-bench",
             dependencies: [
-                "Ingress", "Hashing", "Workflow", "Engine", "Egress", "GitHubSimulator", "FunctionRuntime",
+                "Ingress", "Hashing", "Workflow", "Engine", "Egress", "GitHubSimulator", "Orchestration", "FunctionRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -115,13 +124,14 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "DeployTests",
-            dependencies: ["FunctionRuntime", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FunctionRuntime", "Orchestration", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "FunctionRuntime", "GitHubSimulator", "Engine", "Workflow", "Ingress", "Hashing", "Egress",
+                "FunctionRuntime", "Orchestration", "GitHubSimulator", "Engine", "Workflow", "Ingress", "Hashing", "Egress",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),

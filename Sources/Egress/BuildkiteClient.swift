@@ -4,16 +4,24 @@ import Workflow
 
 /// Buildkite's REST API (v2), as Tinybug uses it: create, find, read and cancel builds.
 public struct BuildkiteClient: Sendable {
-    /// The reference pipeline's step key that applies the mutant (`infra/ci/buildkite`).
-    public static let applyStepKey = "apply-mutant"
     let rest: RESTClient
     let organization: String
     let pipeline: String
 
     public init(apiURL: String, token: Secret, organization: String, pipeline: String) {
-        rest = RESTClient(baseURL: apiURL, headers: ["Authorization": "Bearer \(token.value)", "User-Agent": "tinybug"])
+        self.init(rest: RESTClient(baseURL: apiURL, headers: Self.headers(token)), organization: organization, pipeline: pipeline)
+    }
+
+    /// A client over a shared connection pool (`RESTClientPool`).
+    public init(rest: RESTClient, organization: String, pipeline: String) {
+        self.rest = rest
         self.organization = organization
         self.pipeline = pipeline
+    }
+
+    /// What every call to Buildkite sends, with `token` as the bearer.
+    public static func headers(_ token: Secret) -> [String: String] {
+        ["Authorization": "Bearer \(token.value)", "User-Agent": "tinybug"]
     }
 
     var builds: String { "/v2/organizations/\(organization)/pipelines/\(pipeline)/builds" }
@@ -39,8 +47,8 @@ public struct BuildkiteClient: Sendable {
     /// Creates a build of the PR's head carrying the job key and mutant in `meta_data` (and `env`).
     public func createBuild(_ pr: PullRequest, job: JobKey, mutant: String) async throws(RESTError) -> Build {
         let body = CreateBody(
-            commit: pr.headSHA, branch: pr.headRef, message: "tinybug \(job)",
-            meta_data: ["tinybug_job": job.description, "tinybug_mutant": mutant],
+            commit: pr.headSHA, branch: pr.headRef, message: CIContract.title(job),
+            meta_data: [CIContract.Input.job: job.description, CIContract.Input.mutant: mutant],
             env: ["TINYBUG_JOB": job.description, "TINYBUG_MUTANT": mutant])
         return try await rest.fetch(Build.self, "POST", builds, json: body)
     }
@@ -48,8 +56,8 @@ public struct BuildkiteClient: Sendable {
     /// The build whose `meta_data` carries this job key, if any.
     public func findBuild(job: JobKey) async throws(RESTError) -> Build? {
         let key = job.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let found = try await rest.fetch([Build].self, "GET", "\(builds)?meta_data%5Btinybug_job%5D=\(key)")
-        return found.first { $0.meta_data?["tinybug_job"] == job.description }
+        let found = try await rest.fetch([Build].self, "GET", "\(builds)?meta_data%5B\(CIContract.Input.job)%5D=\(key)")
+        return found.first { $0.meta_data?[CIContract.Input.job] == job.description }
     }
 
     public func build(number: Int64) async throws(RESTError) -> Build {
@@ -64,9 +72,40 @@ public struct BuildkiteClient: Sendable {
             return
         }
     }
+}
 
-    /// Whether a build's finished state is final, and what it means.
-    public static func isFinished(_ state: String) -> Bool {
-        ["passed", "failed", "canceled", "skipped", "not_run", "blocked"].contains(state)
+/// Jobs as Buildkite builds, told apart by their `meta_data` job key. Build numbers serve as run ids.
+public struct BuildkiteService: CIService {
+    let client: BuildkiteClient
+
+    public init(client: BuildkiteClient) { self.client = client }
+
+    func build(_ job: JobKey, _ number: Int64?) async throws(RESTError) -> BuildkiteClient.Build? {
+        if let number { return try await client.build(number: number) }
+        return try await client.findBuild(job: job)
+    }
+
+    public func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError)
+        -> (Int64?, String?)
+    {
+        if lookFirst, let existing = try await client.findBuild(job: job) { return (existing.number, existing.web_url) }
+        let build = try await client.createBuild(pr, job: job, mutant: mutant.map(DispatchInputs.encode) ?? "")
+        return (build.number, build.web_url)
+    }
+
+    public func cancel(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) {
+        let number: Int64?
+        if let runID { number = runID } else { number = try await client.findBuild(job: job)?.number }
+        if let number { try await client.cancel(number: number) }
+    }
+
+    public func testsFailed(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> Bool {
+        guard let build = try await build(job, runID) else { return true }
+        return !(build.jobs ?? []).contains { $0.step_key == CIProvider.buildkite.applyStep && $0.state == "failed" }
+    }
+
+    public func conclusion(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> CIConclusion? {
+        guard let build = try await build(job, runID), CIProvider.buildkite.isFinished(build.state) else { return nil }
+        return CIProvider.buildkite.conclusion(build.state)
     }
 }

@@ -4,18 +4,16 @@ import Hashing
 public struct CITarget: Sendable {
     public var githubAPI: String
     public var githubAuth: GitHubAuth
-    public var backend: CIBackend
+    /// The tenant's CI, given the GitHub client of this effect (GitHub Actions runs through it)
+    /// and the shared clients.
+    public var service: @Sendable (GitHubClient, RESTClientPool) -> any CIService
 
-    public init(githubAPI: String, githubAuth: GitHubAuth, backend: CIBackend) {
+    public init(
+        githubAPI: String, githubAuth: GitHubAuth,
+        service: @escaping @Sendable (GitHubClient, RESTClientPool) -> any CIService
+    ) {
         self.githubAPI = githubAPI
         self.githubAuth = githubAuth
-        self.backend = backend
+        self.service = service
     }
-}
-
-/// The CI system that runs a tenant's jobs.
-public enum CIBackend: Sendable {
-    /// A `workflow_dispatch` workflow file, taken from branch `ref`; the job checks out the PR's head itself.
-    case githubActions(workflow: String, ref: String)
-    case buildkite(apiURL: String, organization: String, pipeline: String, token: Secret)
 }

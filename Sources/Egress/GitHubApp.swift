@@ -84,7 +84,7 @@ public actor InstallationTokens {
     private static func exchange(_ app: GitHubApp, installation: Int64, apiURL: String) async throws -> Cached {
         let jwt: String
         do { jwt = try app.jwt(now: Int64(Date().timeIntervalSince1970)) } catch { throw RESTError.transport("cannot sign the app's JWT: \(error)") }
-        let client = RESTClient(baseURL: apiURL, headers: GitHubClient.headers(bearer: jwt))
+        let client = RESTClient(baseURL: apiURL, headers: GitHubClient.headers(Secret(jwt)))
         struct Answer: Decodable { var token: String; var expires_at: String }
         let answer = try await client.fetch(Answer.self, "POST", "/app/installations/\(installation)/access_tokens")
         let expires = ISO8601DateFormatter().date(from: answer.expires_at) ?? Date().addingTimeInterval(3600)

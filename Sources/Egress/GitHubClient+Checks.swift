@@ -36,7 +36,7 @@ extension GitHubClient {
 
     /// Our check run on the PR's head, found by name and external id; nil when there is none yet.
     public func findCheckRun(_ pr: PullRequest, workflow: String) async throws(RESTError) -> Int64? {
-        let name = Self.checkName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let name = CIContract.GitHub.checkName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let path = "/repos/\(pr.owner)/\(pr.repo)/commits/\(pr.headSHA)/check-runs?check_name=\(name)"
         let runs = try await rest.fetch(CheckRuns.self, "GET", path)
         return runs.check_runs.first { $0.external_id == workflow || $0.external_id == nil }?.id
@@ -50,7 +50,7 @@ extension GitHubClient {
 
     /// Creates our check run `in_progress`, without looking for one first.
     public func createCheckRun(_ pr: PullRequest, workflow: String) async throws(RESTError) -> Int64 {
-        let body = CreateBody(name: Self.checkName, head_sha: pr.headSHA, status: "in_progress", external_id: workflow)
+        let body = CreateBody(name: CIContract.GitHub.checkName, head_sha: pr.headSHA, status: "in_progress", external_id: workflow)
         return try await rest.fetch(CheckRun.self, "POST", "/repos/\(pr.owner)/\(pr.repo)/check-runs", json: body).id
     }
 

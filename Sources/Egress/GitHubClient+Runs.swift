@@ -3,15 +3,12 @@ import Workflow
 
 /// Reading a run after the fact: its state (for a lost webhook) and its jobs' steps (killed or not applied).
 extension GitHubClient {
-    /// The name of the reference workflow's step that applies the mutant (`infra/ci/github`).
-    public static let applyStepName = "apply mutant"
-
     struct RunState: Decodable { var id: Int64; var status: String?; var conclusion: String?; var html_url: String? }
 
     /// A run's conclusion (`success`, `failure`, `cancelled`…) once it completed; nil while it runs.
     public func runConclusion(_ pr: PullRequest, runID: Int64) async throws(RESTError) -> String? {
         let run = try await rest.fetch(RunState.self, "GET", "/repos/\(pr.owner)/\(pr.repo)/actions/runs/\(runID)")
-        guard run.status == "completed" else { return nil }
+        guard let status = run.status, CIProvider.githubActions.isFinished(status) else { return nil }
         return run.conclusion ?? "no conclusion"
     }
 
@@ -23,7 +20,7 @@ extension GitHubClient {
     public func applyStepFailed(_ pr: PullRequest, runID: Int64) async throws(RESTError) -> Bool {
         let jobs = try await rest.fetch(Jobs.self, "GET", "/repos/\(pr.owner)/\(pr.repo)/actions/runs/\(runID)/jobs?per_page=100")
         return jobs.jobs.flatMap { $0.steps ?? [] }.contains {
-            $0.name.lowercased() == Self.applyStepName && $0.conclusion == "failure"
+            $0.name.lowercased() == CIProvider.githubActions.applyStep && $0.conclusion == "failure"
         }
     }
 }

@@ -4,16 +4,19 @@ import Workflow
 
 /// GitHub's REST API, as Tinybug uses it: workflow dispatch, runs, PR files and check runs.
 public struct GitHubClient: Sendable {
-    public static let checkName = "Tinybug test effectiveness"
     let rest: RESTClient
 
     public init(apiURL: String, token: Secret) {
-        rest = RESTClient(baseURL: apiURL, headers: Self.headers(bearer: token.value))
+        rest = RESTClient(baseURL: apiURL, headers: Self.headers(token))
     }
 
-    static func headers(bearer: String) -> [String: String] {
+    /// A client over a shared connection pool (`RESTClientPool`).
+    public init(rest: RESTClient) { self.rest = rest }
+
+    /// What every call to GitHub sends, with `token` as the bearer.
+    public static func headers(_ token: Secret) -> [String: String] {
         [
-            "Authorization": "Bearer \(bearer)", "Accept": "application/vnd.github+json",
+            "Authorization": "Bearer \(token.value)", "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "tinybug",
         ]
     }

@@ -8,16 +8,14 @@ extension DocumentStore {
     /// Reads a small JSON document (or starts from `initial`), changes it and writes it back
     /// under compare-and-swap, re-reading and re-applying `change` whenever another writer won.
     /// - Returns: what `change` returned on the attempt that was written.
-    public func modify<Value: Codable & Sendable & Equatable, Result>(
+    func modify<Value: Codable & Sendable & Equatable, Result>(
         _ key: StoreKey, initial: Value, attempts: Int = 16, _ change: (inout Value) -> Result
     ) async throws(StoreError) -> Result {
         for attempt in 0..<attempts {
             let stored = try await read(key)
             var value = initial
             if let stored {
-                do { value = try JSONDecoder().decode(Value.self, from: stored.data) } catch {
-                    throw .corrupt("\(key): \(error)")
-                }
+                value = try StoredJSON.decode(Value.self, stored.data, key: key)
             }
             let before = value
             let result = change(&value)
@@ -39,11 +37,16 @@ extension DocumentStore {
     }
 }
 
-/// How every stored document is written: readable JSON with sorted keys.
+/// How every stored document is written and read: readable JSON with sorted keys.
 enum StoredJSON {
     static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return encoder
+    }
+
+    /// The document at `key` as a `Value`, or `.corrupt` naming the key.
+    static func decode<Value: Decodable>(_ type: Value.Type, _ data: Data, key: StoreKey) throws(StoreError) -> Value {
+        do { return try JSONDecoder().decode(type, from: data) } catch { throw .corrupt("\(key): \(error)") }
     }
 }

@@ -7,7 +7,7 @@ extension Engine {
     /// for a timer to run.
     /// - Returns: how many effects ran.
     @discardableResult
-    public func run<Executor: EffectExecutor>(
+    public func carryOut<Executor: EffectExecutor>(
         _ entries: [OutboxEntry<State.Effect>], tenant: String, id: String, executor: Executor,
         budget: Duration = .seconds(5)
     ) async throws(EngineError) -> Int where Executor.State == State {

@@ -87,7 +87,7 @@ extension Engine {
             if case .applied(_, let added) = applied { due += added }
         }
         due += try await claimStaleOutbox(tenant: tenant, id: id, now: now)
-        let ran = due.isEmpty ? 0 : try await run(due, tenant: tenant, id: id, executor: executor)
+        let ran = due.isEmpty ? 0 : try await carryOut(due, tenant: tenant, id: id, executor: executor)
         guard let (latest, _) = try await load(tenant: tenant, id: id) else { return (ticked, ran, nil) }
         let next = latest.deadline.map(UTC.bucket)
         try await registerTimer(next, tenant: tenant, id: id)

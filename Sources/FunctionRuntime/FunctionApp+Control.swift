@@ -3,88 +3,82 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Orchestration
 
-/// The control API's routes (CONTRACT.md `/api/v1`).
+/// The control API's routes (CONTRACT.md `/api/v1`) and the pages, each behind tenant auth.
 extension FunctionApp {
-    static func addControl(_ router: Router<BasicRequestContext>, orchestrator: Orchestrator) {
+    static func addControl(_ router: Router<TinybugRequestContext>, orchestrator: Orchestrator) {
         let api = router.group("/api/v1/tenants/{tenant}")
-        @Sendable func guarded(_ request: Request, _ context: BasicRequestContext, _ body: (String) async -> ControlAnswer) async -> Response {
-            let tenant = context.parameters.get("tenant") ?? ""
-            let answer: ControlAnswer
-            if let refused = orchestrator.authorize(request.headers[.authorization], tenant: tenant) {
-                answer = refused
-            } else {
-                answer = await body(tenant)
-            }
-            orchestrator.telemetry.event("control", status: answer.status)
-            return Response(
-                status: HTTPResponse.Status(code: answer.status), headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
-        }
-        api.get("workflows") { request, context in
-            await guarded(request, context) { tenant in await orchestrator.listAnswer(tenant: tenant) }
-        }
-        api.get("workflows/{workflow}") { request, context in
-            await guarded(request, context) { tenant in
-                await orchestrator.showAnswer(tenant: tenant, workflow: context.parameters.get("workflow") ?? "")
+            .add(middleware: TenantAuthMiddleware(orchestrator: orchestrator, style: .bearer))
+        /// Counts the answer (or refusal) as a control event and answers it as JSON.
+        @Sendable func control<Value: Encodable & Sendable>(
+            _ context: TinybugRequestContext, _ body: (Orchestrator) async throws(ContractError) -> Value
+        ) async throws(ContractError) -> JSONAnswer<Value> {
+            do {
+                let value = try await body(orchestrator.with(logger: context.logger))
+                orchestrator.telemetry.event("control", status: 200)
+                return JSONAnswer(value: value)
+            } catch {
+                orchestrator.telemetry.event("control", status: error.statusCode)
+                throw error
             }
         }
-        api.post("workflows/{workflow}/{action}") { request, context in
-            await guarded(request, context) { tenant in
-                await orchestrator.steer(
-                    tenant: tenant, workflow: context.parameters.get("workflow") ?? "", verb: context.parameters.get("action") ?? "")
+        api.get("workflows") { _, context in
+            try await control(context) { orchestrator throws(ContractError) in
+                try await orchestrator.summaries(tenant: context.tenantID)
+            }
+        }
+        api.get("workflows/{workflow}") { _, context in
+            try await control(context) { orchestrator throws(ContractError) in
+                try await orchestrator.document(tenant: context.tenantID, workflow: context.parameters.get("workflow") ?? "")
+            }
+        }
+        api.post("workflows/{workflow}/{action}") { _, context in
+            try await control(context) { orchestrator throws(ContractError) in
+                let verb = try SteeringVerb(context.parameters.get("action"))
+                return try await orchestrator.steer(
+                    tenant: context.tenantID, workflow: context.parameters.get("workflow") ?? "", verb)
+            }
+        }
+        api.post("{action}") { _, context in
+            try await control(context) { orchestrator throws(ContractError) in
+                try await orchestrator.steerTenant(context.tenantID, SteeringVerb(context.parameters.get("action")))
             }
         }
         addPages(router, orchestrator: orchestrator)
-        api.post("{action}") { request, context in
-            await guarded(request, context) { tenant in await orchestrator.steerTenant(tenant, verb: context.parameters.get("action") ?? "") }
-        }
     }
-}
 
-extension FunctionApp {
     /// `GET /ui/tenants/{tenant}` and `GET /ui/tenants/{tenant}/workflows/{workflow}`.
-    static func addPages(_ router: Router<BasicRequestContext>, orchestrator: Orchestrator) {
-        @Sendable func page(_ request: Request, _ context: BasicRequestContext, _ body: (String) async -> Orchestrator.Page) async -> Response {
-            let tenant = context.parameters.get("tenant") ?? ""
-            let page: Orchestrator.Page
-            if let refused = orchestrator.authorizePage(request.headers[.authorization], tenant: tenant) {
-                page = refused
-            } else {
-                page = await body(tenant)
-            }
-            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
-            if page.challenge { headers[.wwwAuthenticate] = #"Basic realm="tinybug", charset="UTF-8""# }
-            return Response(status: HTTPResponse.Status(code: page.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page.html)))
-        }
-        router.get("/ui/tenants/{tenant}") { request, context in
-            await page(request, context) { tenant in
-                let query = request.uri.queryParameters
-                return await orchestrator.tenantPage(
-                    tenant, status: query.get("status"), repository: query.get("repository"), page: query.get("page", as: Int.self) ?? 1)
+    static func addPages(_ router: Router<TinybugRequestContext>, orchestrator: Orchestrator) {
+        let pages = router.group("/ui/tenants/{tenant}")
+            .add(middleware: TenantAuthMiddleware(orchestrator: orchestrator, style: .page))
+        pages.get { request, context in
+            let query = request.uri.queryParameters
+            do throws(ContractError) {
+                let rows = try await orchestrator.with(logger: context.logger).summaries(tenant: context.tenantID)
+                let page = TenantPage.Query(
+                    status: query.get("status"), repository: query.get("repository"), page: query.get("page", as: Int.self) ?? 1)
+                return HTMLPage(html: TenantPage.render(tenant: context.tenantID, rows: rows, query: page))
+            } catch {
+                throw PageError(error: error)
             }
         }
-        router.get("/ui/tenants/{tenant}/workflows/{workflow}") { request, context in
-            await page(request, context) { tenant in await orchestrator.workflowPage(tenant, workflow: context.parameters.get("workflow") ?? "") }
+        pages.get("workflows/{workflow}") { _, context in
+            do throws(ContractError) {
+                let document = try await orchestrator.with(logger: context.logger).document(
+                    tenant: context.tenantID, workflow: context.parameters.get("workflow") ?? "")
+                return HTMLPage(html: WorkflowPage.render(document))
+            } catch {
+                throw PageError(error: error)
+            }
         }
     }
 }
 
-/// Passes the gateway's `X-Request-Id` through (or makes one), logs with it, answers with it,
-/// and times every request by route.
-struct RequestIDMiddleware: RouterMiddleware {
-    let telemetry: Telemetry
-
-    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response)
-        async throws -> Response
-    {
-        let started = ContinuousClock.now
-        let id = request.headers[HTTPField.Name("X-Request-Id")!] ?? UUID().uuidString.lowercased()
-        var context = context
-        context.logger[metadataKey: "request.id"] = .string(id)
-        var response = try await next(request, context)
-        response.headers[HTTPField.Name("X-Request-Id")!] = id
-        telemetry.handled(route: context.endpointPath ?? "unmatched", duration: ContinuousClock.now - started)
-        return response
+extension SteeringVerb {
+    /// The verb a route names, or 404.
+    init(_ word: String?) throws(ContractError) {
+        guard let word, let verb = SteeringVerb(rawValue: word) else { throw ContractError(404, "unknown action \(word ?? "")") }
+        self = verb
     }
 }

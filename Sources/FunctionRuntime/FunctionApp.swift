@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Orchestration
 import ServiceLifecycle
 import Workflow
 
@@ -23,23 +24,22 @@ public enum FunctionApp {
         var engine = Engine<Run>(store: store, clock: clock, logger: logger)
         engine.effectLeaseSeconds = config.effectLeaseSeconds
         return Orchestrator(
-            engine: engine, tenantsSource: tenants, endpoints: Endpoints(github: config.githubAPI, buildkite: config.buildkiteAPI),
+            engine: engine, tenantsSource: tenants,
+            endpoints: Endpoints(github: config.githubAPI, buildkite: config.ciAPIs[.buildkite] ?? ""),
             timerToken: config.timerToken, adminToken: config.adminToken, telemetry: telemetry, logger: logger)
     }
 
     public static func makeStore(_ config: FunctionConfig) throws -> any DocumentStore {
         switch config.store {
         case .file(let path): return try FileStore(root: path)
-        case .s3(let bucket, let prefix): return S3Store(try config.s3Configuration(bucket: bucket, prefix: prefix), transport: URLSessionTransport())
+        case .s3(let bucket, let prefix):
+            return S3Store(try config.s3Configuration(bucket: bucket, prefix: prefix), transport: URLSessionTransport())
         }
     }
 
-    /// The application serving `kind`'s routes, with `services` run alongside (the ticker).
-    public static func build(
-        _ kind: FunctionKind, orchestrator: Orchestrator, host: String, port: Int, logger: Logger,
-        services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let router = Router()
+    /// The router of `kind`'s routes.
+    public static func router(_ kind: FunctionKind, orchestrator: Orchestrator) -> Router<TinybugRequestContext> {
+        let router = Router(context: TinybugRequestContext.self)
         router.add(middleware: RequestIDMiddleware(telemetry: orchestrator.telemetry))
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/metrics") { _, _ in
@@ -50,58 +50,74 @@ public enum FunctionApp {
         if kind.servesWebhooks { addWebhooks(router, kind: kind, orchestrator: orchestrator) }
         if kind.servesControl { addControl(router, orchestrator: orchestrator) }
         if kind.servesTimer {
-            router.post("/timer") { request, _ in
-                let answer = await orchestrator.timer(authorization: request.headers[.authorization])
-                orchestrator.telemetry.event("timer", status: answer.status)
-                return response(answer)
+            router.post("/timer") { request, context in
+                try await counted("timer", orchestrator) {
+                    () throws(ContractError) in
+                    try await orchestrator.with(logger: context.logger).timer(authorization: request.headers[.authorization])
+                }
             }
         }
-        return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tinybug"),
+        return router
+    }
+
+    /// The application serving `kind`'s routes, with `services` run alongside (the ticker).
+    public static func build(
+        _ kind: FunctionKind, orchestrator: Orchestrator, host: String, port: Int, logger: Logger,
+        services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(kind, orchestrator: orchestrator),
+            configuration: .init(address: .hostname(host, port: port), serverName: "tinybug"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
-    private static func addWebhooks(_ router: Router<BasicRequestContext>, kind: FunctionKind, orchestrator: Orchestrator) {
-        /// Collects the body (413 past the limit), hands it with a header reader to `handle`,
-        /// counts the answer and sends it.
-        @Sendable func receive(
-            _ request: Request, source: String, event: String,
-            _ handle: (Data, (String) -> String?) async -> Answer
-        ) async throws -> Response {
-            var request = request
-            let body = try await request.collectBody(upTo: maxBodyBytes)
-            let fields = request.headers
-            let header: (String) -> String? = { name in HTTPField.Name(name).flatMap { fields[$0] } }
-            let answer = await handle(Data(body.readableBytesView), header)
-            orchestrator.telemetry.event("\(source)." + (header(event) ?? "unknown"), status: answer.status)
-            return response(answer)
-        }
-        @Sendable func gitHub(_ request: Request, tenant: String?) async throws -> Response {
-            try await receive(request, source: "github", event: "X-GitHub-Event") { body, header in
-                let headers = WebhookHeaders(
-                    event: header("X-GitHub-Event"), delivery: header("X-GitHub-Delivery"), signature256: header("X-Hub-Signature-256"))
-                return await orchestrator.with(requestID: header("X-Request-Id") ?? "").gitHubWebhook(
-                    tenantID: tenant, headers: headers, body: body, filter: kind.gitHubEvents)
-            }
-        }
-        router.post("/webhooks/github") { request, _ in try await gitHub(request, tenant: nil) }
-        router.post("/webhooks/github/{tenant}") { request, context in
-            try await gitHub(request, tenant: context.parameters.get("tenant") ?? "")
-        }
-        router.post("/webhooks/buildkite/{tenant}") { request, context in
-            try await receive(request, source: "buildkite", event: "X-Buildkite-Event") { body, header in
-                let headers = BuildkiteHeaders(
-                    event: header("X-Buildkite-Event"), signature: header("X-Buildkite-Signature"), token: header("X-Buildkite-Token"))
-                return await orchestrator.with(requestID: header("X-Request-Id") ?? "").buildkiteWebhook(
-                    tenantID: context.parameters.get("tenant") ?? "", headers: headers, body: body, filter: kind.gitHubEvents)
-            }
+    /// Counts the answer (or the refusal) under `type`, then gives it to Hummingbird.
+    static func counted(
+        _ type: String, _ orchestrator: Orchestrator, _ body: () async throws(ContractError) -> Answer
+    ) async throws(ContractError) -> Answer {
+        do {
+            let answer = try await body()
+            orchestrator.telemetry.event(type, status: answer.status)
+            return answer
+        } catch {
+            orchestrator.telemetry.event(type, status: error.statusCode)
+            throw error
         }
     }
 
-    static func response(_ answer: Answer) -> Response {
-        Response(
-            status: HTTPResponse.Status(code: answer.status), headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.json)))
+    private static func addWebhooks(_ router: Router<TinybugRequestContext>, kind: FunctionKind, orchestrator: Orchestrator) {
+        @Sendable func gitHub(_ request: Request, _ context: TinybugRequestContext, tenant: String?) async throws -> Answer {
+            var request = request
+            let body = Data(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
+            let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
+            let event = header(CIContract.GitHub.eventHeader)
+            let headers = WebhookHeaders(
+                event: event, delivery: header(CIContract.GitHub.deliveryHeader),
+                signature256: header(CIContract.GitHub.signatureHeader))
+            return try await counted("github." + (event ?? "unknown"), orchestrator) { () throws(ContractError) in
+                try await orchestrator.with(logger: context.logger).gitHubWebhook(
+                    tenantID: tenant, headers: headers, body: body, filter: kind.gitHubEvents)
+            }
+        }
+        router.post("/webhooks/github") { request, context in try await gitHub(request, context, tenant: nil) }
+        router.post("/webhooks/github/{tenant}") { request, context in
+            try await gitHub(request, context, tenant: context.parameters.get("tenant") ?? "")
+        }
+        for provider in CIProvider.allCases {
+            guard let route = provider.webhookRoute else { continue }
+            router.post("/webhooks/\(route)/{tenant}") { request, context in
+                var request = request
+                let body = Data(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
+                let fields = request.headers
+                let header = { (name: String) in HTTPField.Name(name).flatMap { fields[$0] } }
+                let event = header(provider.eventHeader)
+                return try await counted("\(route)." + (event ?? "unknown"), orchestrator) { () throws(ContractError) in
+                    try await orchestrator.with(logger: context.logger).ciWebhook(
+                        provider, tenantID: context.parameters.get("tenant") ?? "", header: header, body: body,
+                        filter: kind.gitHubEvents)
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 import Engine
 import Foundation
+import Orchestration
+import Workflow
 import Hashing
 
 /// Where documents are stored, from `TINYBUG_STORE`.
@@ -25,19 +27,6 @@ public enum StoreLocation: Equatable, Sendable {
     }
 }
 
-/// A configuration value that is missing or wrong.
-public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
-    case invalid(String, String)
-    case tenants(String)
-
-    public var description: String {
-        switch self {
-        case .invalid(let name, let problem): "\(name): \(problem)"
-        case .tenants(let problem): "tenants file: \(problem)"
-        }
-    }
-}
-
 /// Everything a function reads from its environment, read once at start-up (12-factor).
 public struct FunctionConfig: Sendable {
     public var host: String
@@ -46,7 +35,8 @@ public struct FunctionConfig: Sendable {
     public var s3Endpoint: String?
     public var tenantsPath: String
     public var githubAPI: String
-    public var buildkiteAPI: String
+    /// Each CI provider's REST base, by provider (from its `*_API_URL` variable).
+    public var ciAPIs: [CIProvider: String]
     public var timerToken: Secret?
     public var adminToken: Secret?
     /// Seconds between ticks of `tinybug serve`'s internal timer.
@@ -60,11 +50,11 @@ public struct FunctionConfig: Sendable {
 
     /// Every variable a function reads: CONTRACT.md's, plus `HOST`, `TINYBUG_TICK_SECONDS`, `LOG_FORMAT`,
     /// `LOG_LEVEL`, `TINYBUG_EFFECT_LEASE_SECONDS` and `TINYBUG_FAULTS`.
-    public static let variables: Set<String> = [
+    public static let variables: Set<String> = Set([
         "PORT", "HOST", "TINYBUG_STORE", "TINYBUG_S3_ENDPOINT", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "TINYBUG_TENANTS", "GITHUB_API_URL", "BUILDKITE_API_URL", "TINYBUG_TIMER_TOKEN",
+        "AWS_SESSION_TOKEN", "TINYBUG_TENANTS", "GITHUB_API_URL", "TINYBUG_TIMER_TOKEN",
         "TINYBUG_ADMIN_TOKEN", "TINYBUG_TICK_SECONDS", "LOG_FORMAT", "LOG_LEVEL", "TINYBUG_EFFECT_LEASE_SECONDS", "TINYBUG_FAULTS",
-    ]
+    ] + CIProvider.allCases.compactMap(\.apiVariable))
 
     public init(environment: [String: String]) throws(ConfigError) {
         self.environment = environment
@@ -77,7 +67,10 @@ public struct FunctionConfig: Sendable {
         s3Endpoint = environment["TINYBUG_S3_ENDPOINT"]
         tenantsPath = environment["TINYBUG_TENANTS"] ?? "./tenants.json"
         githubAPI = environment["GITHUB_API_URL"] ?? "https://api.github.com"
-        buildkiteAPI = environment["BUILDKITE_API_URL"] ?? "https://api.buildkite.com"
+        ciAPIs = Dictionary(
+            uniqueKeysWithValues: CIProvider.allCases.compactMap { provider in
+                provider.apiVariable.map { (provider, environment[$0] ?? provider.defaultAPI) }
+            })
         timerToken = environment["TINYBUG_TIMER_TOKEN"].map(Secret.init)
         adminToken = environment["TINYBUG_ADMIN_TOKEN"].map(Secret.init)
         guard let tick = Double(environment["TINYBUG_TICK_SECONDS"] ?? "15"), tick > 0 else {

@@ -1,3 +1,5 @@
+import Orchestration
+
 /// Which function a process is: one per event type, or all of them (`tinybug serve`).
 public enum FunctionKind: String, Sendable, CaseIterable {
     case pullRequest = "pull-request"

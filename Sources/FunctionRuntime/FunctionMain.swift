@@ -1,3 +1,4 @@
+import Orchestration
 import Dispatch
 import Engine
 import Foundation

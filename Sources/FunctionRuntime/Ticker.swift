@@ -1,3 +1,4 @@
+import Orchestration
 import Logging
 import ServiceLifecycle
 
@@ -16,7 +17,7 @@ public struct Ticker: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                _ = await orchestrator.tick()
+                _ = try? await orchestrator.tick()
             }
         }
     }

@@ -22,13 +22,10 @@ public enum GitHubWebhook: Equatable, Sendable {
 
     /// The conclusions that mean the tests ran and passed or failed; every other one is an
     /// infrastructure outcome and is retried.
-    public static func conclusion(_ text: String?) -> CIConclusion { CIConclusion(gitHub: text) }
+    public static func conclusion(_ text: String?) -> CIConclusion { CIProvider.githubActions.conclusion(text) }
 
     /// The job key a run carries in its `run-name` (`tinybug <key>`), if it is one of ours.
-    public static func jobKey(fromTitle title: String?) -> JobKey? {
-        guard let title, title.hasPrefix("tinybug ") else { return nil }
-        return JobKey(parsing: String(title.dropFirst("tinybug ".count)).trimmingWhitespace)
-    }
+    public static func jobKey(fromTitle title: String?) -> JobKey? { CIContract.jobKey(fromTitle: title) }
 
     /// Decodes a delivery of event type `event`. Call only after its signature was verified.
     public static func decode(event: String, body: Data) throws(PayloadError) -> GitHubWebhook {

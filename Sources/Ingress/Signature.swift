@@ -4,13 +4,14 @@ import FoundationEssentials
 import Foundation
 #endif
 import Hashing
+import Workflow
 
 /// Why a request's signature was refused. Every case answers 401.
 public enum SignatureError: Error, Equatable, Sendable {
     case missingHeader(String)
     case malformed(String)
     case mismatch
-    /// A Buildkite signature whose timestamp is outside the accepted window.
+    /// A timestamped signature outside the accepted window (a replay).
     case expired
 }
 
@@ -18,9 +19,9 @@ public enum SignatureError: Error, Equatable, Sendable {
 public enum Signature {
     /// GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`.
     public static func verifyGitHub(header: String?, body: Data, secret: Secret) throws(SignatureError) {
-        guard let header else { throw .missingHeader("X-Hub-Signature-256") }
+        guard let header else { throw .missingHeader(CIContract.GitHub.signatureHeader) }
         guard header.hasPrefix("sha256="), let given = Hex.decode(header.dropFirst(7)), given.count == 32 else {
-            throw .malformed("X-Hub-Signature-256")
+            throw .malformed(CIContract.GitHub.signatureHeader)
         }
         guard ConstantTime.equals(HMAC.sha256(key: secret.bytes, body), given) else { throw .mismatch }
     }

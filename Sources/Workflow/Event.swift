@@ -63,26 +63,6 @@ public enum Event: Codable, Equatable, Sendable {
 }
 
 extension CIConclusion {
-    /// CONTRACT.md's reading of a GitHub run conclusion: `failure` and `success` speak of the
-    /// tests; every other one (cancelled, timed_out, startup_failure…) is retried.
-    public init(gitHub conclusion: String?) {
-        switch conclusion {
-        case "success": self = .passed
-        case "failure": self = .failed
-        default: self = .infrastructure(conclusion ?? "no conclusion")
-        }
-    }
-
-    /// CONTRACT.md's reading of a Buildkite build state: `failed` and `passed` speak of the tests;
-    /// every other one (canceled, skipped, not_run…) is retried.
-    public init(buildkite state: String) {
-        switch state {
-        case "passed": self = .passed
-        case "failed": self = .failed
-        default: self = .infrastructure(state)
-        }
-    }
-
     public var summary: String {
         switch self {
         case .passed: "passed"

@@ -31,8 +31,56 @@ public struct Attempt: Codable, Equatable, Sendable {
     public var number: Int
     public var dispatchedAt: Instant
     public var endedAt: Instant?
-    /// `passed`, `failed`, or the infrastructure reason (`cancelled`, `timed out`, …).
-    public var result: String?
+    public var result: AttemptResult?
+}
+
+/// How one attempt ended. Stored as its words (`passed`, `failed`, `cancelled`, `timed out`, or
+/// the infrastructure reason), so documents read the same as before.
+public enum AttemptResult: Equatable, Sendable, Codable, CustomStringConvertible {
+    case passed
+    case failed
+    case cancelled
+    /// No completion arrived before the job's deadline.
+    case timedOut
+    /// The run ended without a word about the tests (the CI's reason).
+    case infrastructure(String)
+
+    public init(_ words: String) {
+        switch words {
+        case "passed": self = .passed
+        case "failed": self = .failed
+        case "cancelled": self = .cancelled
+        case "timed out": self = .timedOut
+        default: self = .infrastructure(words)
+        }
+    }
+
+    public init(_ conclusion: CIConclusion) {
+        switch conclusion {
+        case .passed: self = .passed
+        case .failed: self = .failed
+        case .infrastructure(let reason): self = AttemptResult(reason)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .passed: "passed"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
+        case .timedOut: "timed out"
+        case .infrastructure(let reason): reason
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
 
 /// One CI job of a workflow: the baseline or one mutant, over all its attempts.

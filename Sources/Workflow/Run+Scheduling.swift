@@ -137,7 +137,7 @@ extension Run {
             if job.status.isInFlight { effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID)) }
             let attempt = job.attempt
             update(job.name) { job in
-                job.record(attempt, result: "cancelled", at: now)
+                job.record(attempt, result: .cancelled, at: now)
                 job.status = .cancelled
                 job.deadline = nil
                 job.retryAt = nil

@@ -29,7 +29,7 @@ extension Run {
             markRunning(key, ciRunID: ciRunID, url: url, now: now)
             return []
         case (_, .dispatchFailed(let key, let reason)):
-            return attemptFailed(key, reason: reason, releasing: true, now: now)
+            return attemptFailed(key, AttemptResult(reason), releasing: true, now: now)
         case (_, .queued(let key, let until)):
             return queued(key, until: until, now: now)
         case (_, .slotFreed):
@@ -89,7 +89,7 @@ extension Run {
         switch conclusion {
         case .infrastructure(let reason):
             guard key.attempt == job.attempt, job.status.isInFlight else { return stale }
-            return attemptFailed(key, reason: reason, releasing: true, now: now)
+            return attemptFailed(key, AttemptResult(reason), releasing: true, now: now)
         case .passed, .failed:
             guard job.status != .inspecting else { return stale }
             var effects: [Effect] = stale
@@ -99,7 +99,7 @@ extension Run {
             let inspect = conclusion == .failed && key.job != .baseline
             if key.attempt == job.attempt, job.status.isInFlight { effects.append(.releaseSlot(key)) }
             update(key.job) { job in
-                job.record(key.attempt, result: conclusion.summary, at: now)
+                job.record(key.attempt, result: AttemptResult(conclusion), at: now)
                 job.status = inspect ? .inspecting : conclusion == .passed ? .passed : .failed
                 job.ciRunID = ciRunID ?? job.ciRunID
                 job.ciRunURL = url ?? job.ciRunURL
@@ -121,7 +121,7 @@ extension Run {
         update(key.job) { job in
             job.status = testsFailed ? .failed : .errored
             if !testsFailed, let index = job.attempts.lastIndex(where: { $0.number == key.attempt }) {
-                job.attempts[index].result = reason
+                job.attempts[index].result = .infrastructure(reason)
             }
         }
         return afterJobEnded(key.job, now: now)
@@ -133,18 +133,18 @@ extension Run {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
         if let conclusion { return finished(key, conclusion, ciRunID: nil, url: nil, now: now) }
         // The cancel gives the slot back once the CI run is stopped.
-        return [.cancel(key, pullRequest, ciRunID: job.ciRunID)] + attemptFailed(key, reason: "timed out", now: now)
+        return [.cancel(key, pullRequest, ciRunID: job.ciRunID)] + attemptFailed(key, .timedOut, now: now)
     }
 
     /// An attempt ended without a test result: retry after a backoff, or give up as errored.
     /// - Parameter releasing: the CI run is over, so its slot is given back now (otherwise a
     ///   cancel effect gives it back once the run is stopped).
-    private mutating func attemptFailed(_ key: JobKey, reason: String, releasing: Bool = false, now: Instant) -> [Effect] {
+    private mutating func attemptFailed(_ key: JobKey, _ result: AttemptResult, releasing: Bool = false, now: Instant) -> [Effect] {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
         let release: [Effect] = releasing ? [.releaseSlot(key)] : []
         let settings = settings
         update(key.job) { job in
-            job.record(key.attempt, result: reason, at: now)
+            job.record(key.attempt, result: result, at: now)
             job.deadline = nil
             job.polling = nil
             if job.attempt >= settings.maxAttempts {
@@ -165,7 +165,7 @@ extension Run {
             let key = job.key(in: self)
             if job.polling == true {
                 effects.append(.cancel(key, pullRequest, ciRunID: job.ciRunID))
-                effects += attemptFailed(key, reason: "timed out", now: now)
+                effects += attemptFailed(key, .timedOut, now: now)
             } else {
                 update(job.name) { job in
                     job.polling = true
@@ -182,7 +182,7 @@ extension Run {
 }
 
 extension Job {
-    mutating func record(_ attempt: Int, result: String, at now: Instant) {
+    mutating func record(_ attempt: Int, result: AttemptResult, at now: Instant) {
         guard let index = attempts.lastIndex(where: { $0.number == attempt }), attempts[index].endedAt == nil else {
             return
         }

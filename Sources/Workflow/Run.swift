@@ -67,15 +67,15 @@ public struct Run: Codable, Equatable, Sendable {
         return (run, effects)
     }
 
-    /// The status people see: running, paused, completed, inconclusive, failed, cancelled, superseded.
-    public var status: String {
+    /// The status people see.
+    public var status: MeasurementStatus {
         switch outcome {
-        case nil: paused ? "paused" : "running"
-        case .scored: "completed"
-        case .inconclusive: "inconclusive"
-        case .cancelled: "cancelled"
-        case .superseded: "superseded"
-        case .failed: "failed"
+        case nil: paused ? .paused : .running
+        case .scored: .completed
+        case .inconclusive: .inconclusive
+        case .cancelled: .cancelled
+        case .superseded: .superseded
+        case .failed: .failed
         }
     }
 
@@ -120,4 +120,11 @@ public struct Run: Codable, Equatable, Sendable {
         case .mutant: break
         }
     }
+}
+
+/// Where a measurement stands, as people see it (pages, the control API, the CLI).
+public enum MeasurementStatus: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    case running, paused, completed, inconclusive, failed, cancelled, superseded
+
+    public var description: String { rawValue }
 }

@@ -5,6 +5,7 @@ import FunctionRuntime
 import GitHubSimulator
 import Hashing
 import Logging
+import Orchestration
 import Workflow
 
 struct Demo: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import FunctionRuntime
 import Hummingbird
 import Logging
+import Orchestration
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import FunctionRuntime
 import Logging
+import Orchestration
 import Workflow
 
 struct Workflows: AsyncParsableCommand {
@@ -75,7 +76,7 @@ struct WorkflowRow: Codable {
     init(_ document: Document<Run>) {
         id = document.id
         pr = "\(document.state.pullRequest.repository)#\(document.state.pullRequest.number)"
-        status = document.state.status
+        status = document.state.status.rawValue
         score = document.state.report?.score.map(Report.percent)
         updated = UTC.iso8601(document.updatedAt)
     }
@@ -86,6 +87,16 @@ enum StoreAccess {
     static func engine() throws -> Engine<Run> {
         let config = try FunctionConfig(environment: ProcessInfo.processInfo.environment)
         return Engine<Run>(store: try FunctionApp.makeStore(config), clock: SystemClock(), logger: Logger(label: "tinybug"))
+    }
+
+    /// The orchestrator of the environment's store and tenants file; without a readable tenants
+    /// file it still steers, and effects wait in the outbox for the timer.
+    static func orchestrator() throws -> Orchestrator {
+        let config = try FunctionConfig(environment: ProcessInfo.processInfo.environment)
+        let logger = Logger(label: "tinybug")
+        if let full = try? FunctionApp.orchestrator(config: config, logger: logger) { return full }
+        return Orchestrator(
+            engine: try engine(), tenants: Tenants([]), endpoints: Endpoints(), timerToken: nil, logger: logger)
     }
 
     static func split(_ path: String) throws -> (String, String) {

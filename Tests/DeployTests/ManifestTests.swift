@@ -1,5 +1,6 @@
 import Foundation
 import FunctionRuntime
+import Orchestration
 import Testing
 import Yams
 

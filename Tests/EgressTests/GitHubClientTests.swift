@@ -91,12 +91,12 @@ struct GitHubClientTests {
     @Test func `a mutant travels as base64 JSON with the contract's fields`() throws {
         let mutant = Mutant(id: 3, path: "a.swift", line: 7, original: "a == b", replacement: "a != b", operator: .equality)
         let key = JobKey(tenant: "acme", workflow: "w", job: .mutant(3), attempt: 1)
-        let inputs = CIExecutor.inputs(job: key, pr: pr, mutant: mutant)
+        let inputs = DispatchInputs.inputs(job: key, pr: pr, mutant: mutant)
         #expect(inputs["tinybug_job"] == "acme/w/m3/1")
         let encoded = try #require(inputs["tinybug_mutant"])
         let decoded = try #require(GitHubSimulator.decodeMutant(encoded))
         #expect(decoded == .init(path: "a.swift", line: 7, original: "a == b", replacement: "a != b", operator: "equality"))
-        #expect(CIExecutor.inputs(job: key, pr: pr, mutant: nil)["tinybug_mutant"] == "")
+        #expect(DispatchInputs.inputs(job: key, pr: pr, mutant: nil)["tinybug_mutant"] == "")
         #expect(inputs.count <= 25)
     }
 }

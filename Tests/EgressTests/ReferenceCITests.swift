@@ -31,7 +31,7 @@ struct ReferenceCITests {
     }
 
     func encoded(path: String = "src/app.swift", line: Int = 2, original: String = "if a == b {", replacement: String = "if a != b {") -> String {
-        CIExecutor.encode(Mutant(id: 0, path: path, line: line, original: original, replacement: replacement, operator: .equality))
+        DispatchInputs.encode(Mutant(id: 0, path: path, line: line, original: original, replacement: replacement, operator: .equality))
     }
 
     func contents(_ folder: URL) throws -> String {
@@ -86,18 +86,18 @@ struct ReferenceCITests {
     @Test func `the GitHub workflow carries the job key back and names the steps Tinybug reads`() throws {
         let text = String(decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/github/tinybug-mutant.yml")), as: UTF8.self)
         #expect(text.contains("run-name: tinybug ${{ inputs.tinybug_job }}"))
-        for input in CIExecutor.inputs(job: JobKey(tenant: "a", workflow: "w", job: .baseline, attempt: 1), pr: PullRequest(owner: "o", repo: "r", number: 1, headSHA: "abc", headRef: "x"), mutant: nil).keys {
+        for input in DispatchInputs.inputs(job: JobKey(tenant: "a", workflow: "w", job: .baseline, attempt: 1), pr: PullRequest(owner: "o", repo: "r", number: 1, headSHA: "abc", headRef: "x"), mutant: nil).keys {
             #expect(text.contains("\(input):"), "input \(input) is not declared")
         }
-        #expect(text.contains("- name: \(GitHubClient.applyStepName)"))
+        #expect(text.contains("- name: \(CIProvider.githubActions.applyStep)"))
         #expect(text.contains("workflow_dispatch:"))
         #expect(text.contains("apply-mutant.py"))
     }
 
     @Test func `the Buildkite pipeline names the step Tinybug reads`() throws {
         let text = String(decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/buildkite/pipeline.yml")), as: UTF8.self)
-        #expect(text.contains("key: \(BuildkiteClient.applyStepKey)"))
-        #expect(text.contains("depends_on: \(BuildkiteClient.applyStepKey)"))
+        #expect(text.contains("key: \(CIProvider.buildkite.applyStep)"))
+        #expect(text.contains("depends_on: \(CIProvider.buildkite.applyStep)"))
         #expect(text.contains("apply-mutant.py --check"))
     }
 }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import FunctionRuntime
+import Orchestration
 import Hashing
 import Ingress
 import Testing

@@ -2,6 +2,7 @@ import Egress
 import Engine
 import Foundation
 import FunctionRuntime
+import Orchestration
 import GitHubSimulator
 import Hashing
 import Testing
@@ -29,7 +30,7 @@ struct CIRoundTripTests {
             #expect(reply.status == 202)
             let workflow = try #require(reply.body["workflow"] as? String)
             let document = try await harness.finished(workflow, tenant: "globex")
-            #expect(document.state.status == "completed")
+            #expect(document.state.status == .completed)
             let builds = await harness.buildkite.state.dispatchCounts()
             #expect(builds.count == 7)
             #expect(builds.values.allSatisfy { $0 == 1 })
@@ -49,7 +50,7 @@ struct CIRoundTripTests {
             let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let document = try await harness.finished(try #require(reply.body["workflow"] as? String))
             #expect(document.state.mutants[1].status == .errored)
-            #expect(document.state.mutants[1].attempts.last?.result == "the mutant did not apply")
+            #expect(document.state.mutants[1].attempts.last?.result == .infrastructure("the mutant did not apply"))
             #expect(document.state.report?.errored == 1)
             #expect(document.state.mutants.filter { $0.status == .failed }.allSatisfy { _ in true })
             #expect(await harness.simulator.state.requests.contains { $0.hasSuffix("/jobs") })
@@ -62,7 +63,7 @@ struct CIRoundTripTests {
         try await Harness.run(tenants: [tenant], configure: { $0.dropWebhook = dropped }) { harness in
             let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let document = try await harness.ticked(try #require(reply.body["workflow"] as? String))
-            #expect(document.state.status == "completed")
+            #expect(document.state.status == .completed)
             #expect(await harness.simulator.state.webhooksDropped == 3)
             #expect(document.state.mutants[0].attempts.count == 1)
             #expect(document.history.contains { $0.event.contains("asked the CI about") && $0.event.contains("/m0/1") })
@@ -87,7 +88,7 @@ struct CIRoundTripTests {
             // Another copy's timer finds the outbox after the lease and runs the effects again.
             clock.advance(seconds: 61)
             let document = try await harness.ticked(id)
-            #expect(document.state.status == "completed")
+            #expect(document.state.status == .completed)
             let counts = await harness.simulator.state.dispatchCounts()
             #expect(counts.count == 9)
             #expect(counts.values.allSatisfy { $0 == 1 })
@@ -107,7 +108,7 @@ struct CIRoundTripTests {
             #expect(await harness.simulator.state.runs.isEmpty)
             clock.advance(seconds: 7)
             let document = try await harness.ticked(workflow)
-            #expect(document.state.status == "completed")
+            #expect(document.state.status == .completed)
         }
     }
 
@@ -118,7 +119,7 @@ struct CIRoundTripTests {
             let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let workflow = try #require(reply.body["workflow"] as? String)
             let document = try await harness.finished(workflow)
-            #expect(document.state.status == "failed")
+            #expect(document.state.status == .failed)
             #expect(document.history.contains { $0.event.contains("failed: GitHub refused") && $0.event.contains("401") })
         }
     }

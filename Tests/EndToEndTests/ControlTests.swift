@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import FoundationNetworking
 import FunctionRuntime
+import Orchestration
 import GitHubSimulator
 import Hashing
 import Testing
@@ -77,15 +78,15 @@ struct ControlTests {
             let workflow = try #require(opened.body["workflow"] as? String)
             #expect(try await post(harness, "/api/v1/tenants/acme/workflows/\(workflow)/pause") == 200)
             let paused = try await Self.until(harness, workflow) { $0.baseline.status == .passed }
-            #expect(paused.status == "paused")
+            #expect(paused.status == .paused)
             #expect(paused.mutants.allSatisfy { $0.status == .pending })
             #expect(await harness.simulator.state.runs.count == 1)
             #expect(try await post(harness, "/api/v1/tenants/acme/workflows/\(workflow)/resume") == 200)
             let resumed = try await Self.until(harness, workflow) { $0.mutants.contains { $0.status == .running } }
-            #expect(resumed.status == "running")
+            #expect(resumed.status == .running)
             #expect(try await post(harness, "/api/v1/tenants/acme/workflows/\(workflow)/cancel") == 200)
             let cancelled = try await harness.finished(workflow)
-            #expect(cancelled.state.status == "cancelled")
+            #expect(cancelled.state.status == .cancelled)
             #expect(await harness.simulator.state.runs.contains { $0.conclusion == "cancelled" })
         }
     }
@@ -106,11 +107,11 @@ struct ControlTests {
             let opened = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let workflow = try #require(opened.body["workflow"] as? String)
             let started = try #require(try await harness.engine.load(tenant: "acme", id: workflow)?.0.state)
-            #expect(started.status == "paused")
+            #expect(started.status == .paused)
             #expect(await harness.simulator.state.runs.isEmpty)
             #expect(try await post(harness, "/api/v1/tenants/acme/resume") == 200)
             let done = try await harness.finished(workflow)
-            #expect(done.state.status == "completed")
+            #expect(done.state.status == .completed)
         }
     }
 

@@ -50,7 +50,7 @@ enum Convergence {
             let document = (try? await engine.load(tenant: tenant, id: id))?.0
             guard document?.state.phase != .done || document?.outbox.isEmpty != true else { continue }
             let tail = (document?.history.suffix(5).map(\.event) ?? []).joined(separator: " | ")
-            Issue.record("\(id) did not finish: \(document?.state.status ?? "missing"); \(tail); outbox \(document?.outbox.map(\.key) ?? [])")
+            Issue.record("\(id) did not finish: \(document?.state.status.rawValue ?? "missing"); \(tail); outbox \(document?.outbox.map(\.key) ?? [])")
         }
         throw CancellationError()
     }
@@ -65,7 +65,7 @@ enum Convergence {
         for id in workflows {
             let document = try #require(try await engine.load(tenant: tenant, id: id)).0
             let run = document.state
-            #expect(run.status == "completed", "\(id): \(run.status)")
+            #expect(run.status == .completed, "\(id): \(run.status)")
             #expect(document.outbox.isEmpty, "\(id): \(document.outbox.map(\.key))")
             let expectedKilled = zip(run.plan ?? [], run.mutants).filter { mutant, _ in
                 GitHubSimulator.defaultOutcome(job: "", mutant: .init(
@@ -77,10 +77,10 @@ enum Convergence {
             for job in run.jobs {
                 attempts += job.attempts.count
                 let runs = Set(counts.keys.filter { $0.hasPrefix("\(tenant)/\(id)/\(job.name)/") })
-                let detail = "attempts \(job.attempts.map { "\($0.number): \($0.result ?? "-")" }), runs at the CI \(runs.sorted())"
+                let detail = "attempts \(job.attempts.map { "\($0.number): \($0.result?.description ?? "-")" }), runs at the CI \(runs.sorted())"
                 // An attempt can be given up before it reaches the CI (no slot in time); never the other way round.
                 #expect(runs.count <= job.attempts.count, "\(id)/\(job.name): \(detail)")
-                for attempt in job.attempts where attempt.result == "passed" || attempt.result == "failed" {
+                for attempt in job.attempts where attempt.result == .passed || attempt.result == .failed {
                     #expect(runs.contains("\(tenant)/\(id)/\(job.name)/\(attempt.number)"), "\(id)/\(job.name): a result without a run; \(detail)")
                 }
             }

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import FoundationNetworking
 import FunctionRuntime
+import Orchestration
 import GitHubSimulator
 import Hashing
 import Logging
@@ -138,7 +139,7 @@ struct Harness {
         let last = try await engine.load(tenant: tenant, id: workflow)?.0
         let tail = (last?.history.suffix(6).map(\.event) ?? []).joined(separator: " | ")
         let outbox = (last?.outbox.map { "\($0.key): \($0.lastError ?? "")" } ?? []).joined(separator: " | ")
-        Issue.record("workflow \(workflow) did not finish: \(last?.state.status ?? "missing"); last: \(tail); outbox: \(outbox)", sourceLocation: sourceLocation)
+        Issue.record("workflow \(workflow) did not finish: \(last?.state.status.rawValue ?? "missing"); last: \(tail); outbox: \(outbox)", sourceLocation: sourceLocation)
         throw CancellationError()
     }
 

@@ -13,7 +13,7 @@ struct MeasurementTests {
             let document = try await harness.finished(workflow)
             let run = document.state
             let report = try #require(run.report)
-            #expect(run.status == "completed")
+            #expect(run.status == .completed)
             #expect(run.mutants.count == 8)
 
             let checks = await harness.simulator.state.checkRuns
@@ -56,7 +56,7 @@ struct MeasurementTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let document = try await harness.finished(workflow)
-            #expect(document.state.mutants[0].attempts.map(\.result) == ["startup_failure", document.state.mutants[0].status == .failed ? "failed" : "passed"])
+            #expect(document.state.mutants[0].attempts.map(\.result) == [.infrastructure("startup_failure"), document.state.mutants[0].status == .failed ? .failed : .passed])
             let counts = await harness.simulator.state.dispatchCounts()
             #expect(counts.count == 10)
             #expect(counts.values.allSatisfy { $0 == 1 })
@@ -72,11 +72,11 @@ struct MeasurementTests {
             let second = try #require(pushed.body["workflow"] as? String)
             #expect(second != first)
             let old = try await harness.finished(first)
-            #expect(old.state.status == "superseded")
+            #expect(old.state.status == .superseded)
             let runs = await harness.simulator.state.runs
             #expect(runs.first { $0.inputs["tinybug_job"]?.contains(first) == true }?.conclusion == "cancelled")
             let new = try #require(try await harness.engine.load(tenant: "acme", id: second)?.0)
-            #expect(new.state.status == "running")
+            #expect(new.state.status == .running)
             #expect(new.state.pullRequest.headSHA == "4b7e9d2c1a8f6e3b5d0c9a7f2e1d8b6c4a3f5e7d")
         }
     }
@@ -87,7 +87,7 @@ struct MeasurementTests {
             let workflow = try #require(opened.body["workflow"] as? String)
             let closed = try await harness.deliver(fixture("github/pull_request.closed.json"), event: "pull_request")
             #expect(closed.status == 202)
-            #expect(try await harness.finished(workflow).state.status == "cancelled")
+            #expect(try await harness.finished(workflow).state.status == .cancelled)
             let check = try #require(await harness.simulator.state.checkRuns.first)
             #expect(check.conclusion == "cancelled")
         }

@@ -46,7 +46,7 @@ import Workflow
         ids["paused"] = try await open(47, 7)
         _ = try await harness.request("POST", "/api/v1/tenants/acme/workflows/\(ids["paused"]!)/pause", headers: ["Authorization": "Bearer \(Harness.apiToken)"])
         for (state, id) in ids {
-            let status = try await harness.engine.load(tenant: "acme", id: id)?.0.state.status
+            let status = try await harness.engine.load(tenant: "acme", id: id)?.0.state.status.rawValue
             #expect(status == state, "\(id) is \(status ?? "missing"), expected \(state)")
         }
         return ids

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import FoundationNetworking
 import FunctionRuntime
+import Orchestration
 import GitHubSimulator
 import Hashing
 import Ingress
@@ -27,7 +28,7 @@ struct S3MeasurementTests {
                 #expect(reply.status == 202, "\(reply.body)")
                 let workflow = try #require(reply.body["workflow"] as? String)
                 let document = try await harness.finished(workflow)
-                #expect(document.state.status == "completed")
+                #expect(document.state.status == .completed)
                 let counts = await harness.simulator.state.dispatchCounts()
                 #expect(counts.count == 9 && counts.values.allSatisfy { $0 == 1 })
                 // The document really is in the bucket, as readable JSON.
@@ -84,7 +85,7 @@ struct S3MeasurementTests {
                 }
                 let (_, data) = try await GatewayTests.get("http://127.0.0.1:\(control)/api/v1/tenants/acme/workflows/\(workflow)", token: Harness.apiToken)
                 let document = try JSONDecoder().decode(Document<Run>.self, from: data)
-                #expect(document.state.status == "completed")
+                #expect(document.state.status == .completed)
                 #expect(document.state.report?.killed == 8)
                 #expect(document.state.report?.survived == 4)
                 let applied = Set(document.appliedEvents)

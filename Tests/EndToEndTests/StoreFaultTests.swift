@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import FunctionRuntime
+import Orchestration
 import GitHubSimulator
 import Testing
 import Workflow

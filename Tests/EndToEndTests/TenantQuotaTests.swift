@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import FunctionRuntime
+import Orchestration
 import GitHubSimulator
 import Hashing
 import Testing
@@ -60,9 +61,9 @@ struct TenantQuotaTests {
             async let acmeRuns = Self.open(1...3, harness)
             async let globexRuns = Self.open(11...13, globex: true, harness)
             let (acme, globex) = try await (acmeRuns, globexRuns)
-            for workflow in acme { #expect(try await harness.ticked(workflow, timeout: .seconds(60)).state.status == "completed") }
+            for workflow in acme { #expect(try await harness.ticked(workflow, timeout: .seconds(60)).state.status == .completed) }
             for workflow in globex {
-                #expect(try await harness.ticked(workflow, tenant: "globex", timeout: .seconds(60)).state.status == "completed")
+                #expect(try await harness.ticked(workflow, tenant: "globex", timeout: .seconds(60)).state.status == .completed)
             }
             let actions = harness.simulator.state
             let builds = harness.buildkite.state
@@ -100,7 +101,7 @@ struct TenantQuotaTests {
             }
             #expect(await harness.buildkite.state.runs.count >= 1, "globex's baseline was never dispatched")
             #expect(unfinished >= 25, "globex's first dispatch waited for acme's backlog")
-            #expect(try await harness.ticked(globex, tenant: "globex", timeout: .seconds(60)).state.status == "completed")
+            #expect(try await harness.ticked(globex, tenant: "globex", timeout: .seconds(60)).state.status == .completed)
             #expect(await harness.simulator.state.maxInFlight <= 2)
         }
     }
@@ -110,7 +111,7 @@ struct TenantQuotaTests {
         try await Harness.run(tenants: [Self.acme(limit: 8, pace: pace)], jobDuration: .milliseconds(20)) { harness in
             let workflow = try #require(try await Self.open([42], harness).first)
             let document = try await harness.ticked(workflow, timeout: .seconds(60))
-            #expect(document.state.status == "completed")
+            #expect(document.state.status == .completed)
             let times = await harness.simulator.state.createdAt
             #expect(times.count == 7)
             // The pace holds when slots are granted; the CI sees each dispatch a little later, so

@@ -77,7 +77,7 @@ struct EngineTests {
         guard case .applied(let document, let effects) = created else { Issue.record("not applied"); return }
         #expect(document.outbox.count == 3)
         let executor = ScriptedExecutor()
-        try await fixture.engine.run(effects, tenant: "acme", id: "w1", executor: executor)
+        try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
         let after = try await fixture.document("w1")
         #expect(after.outbox.isEmpty)
         #expect(after.state.checkRunID == 5)
@@ -90,12 +90,12 @@ struct EngineTests {
         guard case .applied(_, let effects) = try #require(try await fixture.start("w1")) else { return }
         let dispatch = try #require(effects.first { if case .dispatch = $0.effect { true } else { false } })
         let executor = ScriptedExecutor(refusingOnce: [dispatch.key])
-        try await fixture.engine.run(effects, tenant: "acme", id: "w1", executor: executor)
+        try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
         #expect(try await fixture.document("w1").state.baseline.status == .queued)
         let woken = try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "wake", event: .slotFreed)])
         guard case .applied(_, let again) = woken else { Issue.record("not woken"); return }
         #expect(again.map(\.key) == [dispatch.key])
-        try await fixture.engine.run(again, tenant: "acme", id: "w1", executor: executor)
+        try await fixture.engine.carryOut(again, tenant: "acme", id: "w1", executor: executor)
         let after = try await fixture.document("w1")
         #expect(after.outbox.isEmpty)
         #expect(after.state.baseline.status == .running)
@@ -122,7 +122,7 @@ struct EngineTests {
         let executor = ScriptedExecutor()
         for (id, timeout) in [("quick", Int64(60)), ("slow", Int64(3600))] {
             guard case .applied(_, let effects) = try #require(try await fixture.start(id, settings: Settings(jobTimeoutSeconds: timeout, retryBaseSeconds: 0))) else { return }
-            try await fixture.engine.run(effects, tenant: "acme", id: id, executor: executor)
+            try await fixture.engine.carryOut(effects, tenant: "acme", id: id, executor: executor)
         }
         let slowBefore = try await fixture.document("slow")
         fixture.clock.advance(seconds: 120)
@@ -150,7 +150,7 @@ struct EngineTests {
         let fixture = try EngineFixture()
         guard case .applied(_, let effects) = try #require(try await fixture.start("w1")) else { return }
         let flaky = ScriptedExecutor(retrying: [effects[1].key])
-        try await fixture.engine.run(effects, tenant: "acme", id: "w1", executor: flaky)
+        try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: flaky)
         let waiting = try await fixture.document("w1").outbox
         #expect(waiting.map(\.key) == [effects[1].key])
         #expect(waiting.first?.attempts == 1)
@@ -169,10 +169,10 @@ struct EngineTests {
         let settings = Settings(maxMutants: 12, maxConcurrentJobs: 12)
         guard case .applied(_, let effects) = try #require(try await fixture.start("w1", settings: settings)) else { return }
         let executor = ScriptedExecutor()
-        try await fixture.engine.run(effects, tenant: "acme", id: "w1", executor: executor)
+        try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
         let baseline = JobKey(tenant: "acme", workflow: "w1", job: .baseline, attempt: 1)
         let applied = try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "b", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil))])
-        if case .applied(_, let dispatches) = applied { try await fixture.engine.run(dispatches, tenant: "acme", id: "w1", executor: executor) }
+        if case .applied(_, let dispatches) = applied { try await fixture.engine.carryOut(dispatches, tenant: "acme", id: "w1", executor: executor) }
         let engine = fixture.engine
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in 0..<3 {

@@ -28,7 +28,7 @@ struct RunTransitionTests {
         let (run, effects) = started.after([
             .filesListed([mutableFile(count: 3)]), .ciFinished(started.key(.baseline), .failed, ciRunID: 1, url: nil),
         ])
-        #expect(run.status == "inconclusive")
+        #expect(run.status == .inconclusive)
         #expect(effects.dispatched.isEmpty)
         #expect(effects.report?.conclusion == .neutral)
     }
@@ -119,7 +119,7 @@ struct RunTransitionTests {
         let (timedOut, effects) = Run.transition(asking, .polled(run.key(.mutant(0)), nil), now: dispatchedAt.adding(seconds: 601))
         #expect(effects.cancelled == [run.key(.mutant(0))])
         #expect(effects.dispatched == [run.key(.mutant(0), attempt: 2)])
-        #expect(timedOut.mutants[0].attempts[0].result == "timed out")
+        #expect(timedOut.mutants[0].attempts[0].result == .timedOut)
     }
 
     @Test func `a late conclusive completion from a timed-out attempt counts and cancels the retry`() {
@@ -139,7 +139,7 @@ struct RunTransitionTests {
         let (afterCompletion, none) = paused.after(killed(run.key(.mutant(0))))
         #expect(none.dispatched.isEmpty)
         #expect(afterCompletion.mutants[0].status == .failed)
-        #expect(afterCompletion.status == "paused")
+        #expect(afterCompletion.status == .paused)
         let (resumed, effects) = afterCompletion.after([.resumed], at: t0.adding(seconds: 500))
         #expect(effects.dispatched == [run.key(.mutant(2))])
         #expect(resumed.pauses.count == 1 && resumed.pauses[0].until == t0.adding(seconds: 500))
@@ -157,7 +157,7 @@ struct RunTransitionTests {
         let (superseded, effects) = run.after([.superseded(by: "fff000")])
         #expect(Set(effects.cancelled) == [run.key(.mutant(0)), run.key(.mutant(1))])
         #expect(effects.report?.conclusion == .neutral)
-        #expect(superseded.status == "superseded")
+        #expect(superseded.status == .superseded)
         #expect(superseded.mutants.allSatisfy { $0.status == .cancelled })
         let (late, none) = superseded.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 1, url: nil)])
         #expect(none.isEmpty && late == superseded)
@@ -166,7 +166,7 @@ struct RunTransitionTests {
     @Test func `closing the pull request cancels the workflow`() {
         let (run, _) = Run.mutating(2)
         let (closed, effects) = run.after([.closed])
-        #expect(closed.status == "cancelled")
+        #expect(closed.status == .cancelled)
         #expect(effects.report?.conclusion == .cancelled)
         #expect(effects.cancelled.count == 2)
     }
@@ -174,7 +174,7 @@ struct RunTransitionTests {
     @Test func `a permanent failure ends the workflow without a report`() {
         let (run, _) = Run.mutating(2)
         let (failed, effects) = run.after([.failed(reason: "repository not found")])
-        #expect(failed.status == "failed")
+        #expect(failed.status == .failed)
         #expect(failed.phase == .done)
         #expect(effects.report == nil)
     }
@@ -185,7 +185,7 @@ struct RunTransitionTests {
             .filesListed([addedFile("README.md", ["Docs only"])]),
             .ciFinished(started.key(.baseline), .passed, ciRunID: 1, url: nil),
         ])
-        #expect(run.status == "inconclusive")
+        #expect(run.status == .inconclusive)
         #expect(effects.report?.summary.contains("no line") == true)
     }
 
@@ -226,7 +226,7 @@ struct FailureInspectionTests {
             .inspected(run.key(.mutant(0)), testsFailed: false, reason: "the mutant did not apply"),
         ])
         #expect(done.mutants[0].status == .errored)
-        #expect(done.mutants[0].attempts.last?.result == "the mutant did not apply")
+        #expect(done.mutants[0].attempts.last?.result == .infrastructure("the mutant did not apply"))
         #expect(effects.dispatched.isEmpty)
         #expect(effects.report?.errored == 1)
         #expect(effects.report?.conclusion == .neutral)

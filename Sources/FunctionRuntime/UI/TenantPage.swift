@@ -1,3 +1,4 @@
+import Orchestration
 import Foundation
 import Engine
 import Workflow
@@ -14,7 +15,7 @@ enum TenantPage {
 
     static func render(tenant: String, rows: [WorkflowSummary], query: Query) -> String {
         let filtered = rows.filter { row in
-            (query.status.map { $0.isEmpty || row.status == $0 } ?? true)
+            (query.status.map { $0.isEmpty || row.status.rawValue == $0 } ?? true)
                 && (query.repository.map { $0.isEmpty || row.repository == $0 } ?? true)
         }
         let pages = max(1, (filtered.count + pageSize - 1) / pageSize)
@@ -27,9 +28,9 @@ enum TenantPage {
         body += "<th>Killed</th><th>Survived</th><th>Errored</th><th>Started</th><th>Updated</th></tr></thead><tbody>"
         for row in shown {
             let link = "/ui/tenants/\(HTML.escape(tenant))/workflows/\(HTML.escape(row.id))"
-            body += "<tr data-workflow=\"\(HTML.escape(row.id))\" data-status=\"\(HTML.escape(row.status))\">"
+            body += "<tr data-workflow=\"\(HTML.escape(row.id))\" data-status=\"\(HTML.escape(row.status.rawValue))\">"
             body += "<td>\(HTML.escape(row.repository))</td><td><a href=\"\(link)\">#\(row.pr)</a></td>"
-            body += "<td><code>\(HTML.escape(String(row.headSHA.prefix(7))))</code></td><td>\(HTML.badge(row.status))</td>"
+            body += "<td><code>\(HTML.escape(String(row.headSHA.prefix(7))))</code></td><td>\(HTML.badge(row.status.rawValue))</td>"
             body += "<td>\(row.score.map { "\($0)%" } ?? "–")</td><td>\(row.killed)</td><td>\(row.survived)</td><td>\(row.errored)</td>"
             body += "<td>\(HTML.escape(short(row.started)))</td><td>\(HTML.escape(short(row.updated)))</td></tr>"
         }
@@ -38,7 +39,7 @@ enum TenantPage {
     }
 
     static func filters(rows: [WorkflowSummary], query: Query) -> String {
-        let statuses = ["", "running", "paused", "completed", "inconclusive", "failed", "cancelled", "superseded"]
+        let statuses = [""] + MeasurementStatus.allCases.map(\.rawValue)
         let repositories = [""] + Set(rows.map(\.repository)).sorted()
         func options(_ values: [String], _ selected: String?) -> String {
             values.map { value in

@@ -1,3 +1,4 @@
+import Orchestration
 import Foundation
 import Engine
 import Workflow
@@ -8,7 +9,7 @@ enum WorkflowPage {
         let run = document.state
         let pr = run.pullRequest
         var body = "<h1>\(HTML.escape(pr.repository)) #\(pr.number) <code>\(HTML.escape(String(pr.headSHA.prefix(12))))</code></h1>"
-        body += "<p>\(HTML.badge(run.status)) \(HTML.escape(run.report?.title ?? "measuring…"))</p>"
+        body += "<p>\(HTML.badge(run.status.rawValue)) \(HTML.escape(run.report?.title ?? "measuring…"))</p>"
         let (killed, survived, errored) = run.tally
         body += "<p class=\"muted\">\(run.mutants.count) mutants: \(killed) killed, \(survived) survived, \(errored) errored · "
             + "started \(HTML.escape(TenantPage.short(UTC.iso8601(run.startedAt)))) · updated \(HTML.escape(TenantPage.short(UTC.iso8601(document.updatedAt))))</p>"
@@ -85,9 +86,9 @@ enum Timeline {
                 let final = attempt.number == job.attempts.last?.number
                 let color = HTML.color(final ? outcome : attemptOutcome(attempt))
                 svg += "<rect class=\"attempt\" x=\"\(f(from))\" y=\"\(f(y))\" width=\"\(f(max(to - from, 3)))\" height=\"16\" rx=\"3\" fill=\"\(color)\""
-                svg += attempt.result == "timed out" ? " stroke=\"#111827\" stroke-dasharray=\"3 2\"" : ""
-                svg += "><title>\(job.name) attempt \(attempt.number): \(HTML.escape(attempt.result ?? "running"))</title></rect>"
-                if attempt.result == "timed out" {
+                svg += attempt.result == .timedOut ? " stroke=\"#111827\" stroke-dasharray=\"3 2\"" : ""
+                svg += "><title>\(job.name) attempt \(attempt.number): \(HTML.escape(attempt.result?.description ?? "running"))</title></rect>"
+                if attempt.result == .timedOut {
                     svg += "<text x=\"\(f(to + 2))\" y=\"\(f(y + 12))\" font-size=\"11\" fill=\"#111827\">⏱</text>"
                 } else if !final {
                     svg += "<text x=\"\(f(to + 2))\" y=\"\(f(y + 12))\" font-size=\"11\" fill=\"\(HTML.color("retried"))\">↻</text>"
@@ -99,7 +100,7 @@ enum Timeline {
     }
 
     static func attemptOutcome(_ attempt: Attempt) -> String {
-        attempt.result == "timed out" ? "timed out" : "retried"
+        attempt.result == .timedOut ? "timed out" : "retried"
     }
 
     static func f(_ value: Double) -> String { String(Int(value.rounded())) }

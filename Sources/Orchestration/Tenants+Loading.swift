@@ -86,12 +86,13 @@ extension Tenants {
 extension Tenants {
     fileprivate static func provider(
         _ entry: File.Entry, _ secret: (String?, String) throws(ConfigError) -> Secret?
-    ) throws(ConfigError) -> CIProvider {
-        guard let ci = entry.ci, ci.provider != "github-actions" else {
+    ) throws(ConfigError) -> TenantCI {
+        guard let ci = entry.ci, ci.provider != CIProvider.githubActions.rawValue else {
             return .githubActions(workflow: entry.ci?.workflow ?? "tinybug-mutant.yml", ref: entry.ci?.ref ?? "main")
         }
-        guard ci.provider == "buildkite" else {
-            throw .tenants("\(entry.id).ci.provider: expected github-actions or buildkite, got \(ci.provider)")
+        guard ci.provider == CIProvider.buildkite.rawValue else {
+            let known = CIProvider.allCases.map(\.rawValue).joined(separator: " or ")
+            throw .tenants("\(entry.id).ci.provider: expected \(known), got \(ci.provider)")
         }
         guard let organization = ci.organization, let pipeline = ci.pipeline else {
             throw .tenants("\(entry.id).ci: a buildkite provider needs organization and pipeline")

@@ -22,7 +22,7 @@ public struct TenantGate: EffectExecutor {
     init(base: MeteredExecutor, engine: Engine<Run>, tenants: TenantsSource, effectBudget: Duration, logger: Logger) {
         self.base = base
         self.engine = engine
-        ledger = SlotLedger(store: engine.store)
+        ledger = SlotLedger(documents: engine.sideDocuments)
         self.tenants = tenants
         self.effectBudget = effectBudget
         self.logger = logger
@@ -88,7 +88,7 @@ public struct TenantGate: EffectExecutor {
             let asking = !state.paused && state.jobs.contains { $0.status == .queued || $0.status == .dispatching }
             if !asking { await withdraw(workflow, tenant: tenant) }
             guard case .applied(_, let effects) = applied, !effects.isEmpty else { return }
-            try await engine.run(effects, tenant: tenant, id: workflow, executor: self, budget: effectBudget)
+            try await engine.carryOut(effects, tenant: tenant, id: workflow, executor: self, budget: effectBudget)
         } catch .notFound {
             await withdraw(workflow, tenant: tenant)
         } catch {
@@ -113,13 +113,17 @@ public struct TenantGate: EffectExecutor {
     /// Gives back slots whose job is no longer in flight at the attempt that took them.
     private func verifyOldHoldings(tenant: String) async {
         let now = engine.clock.now()
-        guard let key = try? StoreKey.tenantSlots(tenant), let stored = try? await engine.store.read(key),
-            let slots = try? JSONDecoder().decode(TenantSlots.self, from: stored.data)
-        else { return }
+        let slots: TenantSlots
+        do { slots = try await engine.sideDocuments.read(SlotLedger.document(tenant)) } catch {
+            logger.error("Could not read the tenant's slots", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
+            return
+        }
         for (held, _) in slots.holdings(olderThan: Self.verifyAfterSeconds, now: now).prefix(4) {
             guard let job = JobKey(parsing: held), await !isInFlight(job) else { continue }
             logger.notice("Freeing a slot whose job is no longer in flight", metadata: ["job.key": "\(held)"])
-            try? await release(job)
+            do { try await release(job) } catch {
+                logger.warning("Could not free a slot", metadata: ["job.key": "\(held)", "error": "\(error)"])
+            }
         }
     }
 

@@ -21,11 +21,11 @@ public struct Telemetry: Sendable {
     }
 
     /// Webhooks, ticks and control calls, by type and by the status answered.
-    func event(_ type: String, status: Int) {
+    public func event(_ type: String, status: Int) {
         Counter(label: "tinybug_events_total", dimensions: [("type", type), ("status", String(status))], factory: factory).increment()
     }
 
-    func handled(route: String, duration: Duration) {
+    public func handled(route: String, duration: Duration) {
         let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
         Metrics.Timer(label: "tinybug_handler_duration_seconds", dimensions: [("route", route)], factory: factory)
             .recordNanoseconds(nanoseconds)

@@ -10,25 +10,26 @@ extension Orchestrator {
     /// than the one whose secret signed the delivery is refused and changes nothing.
     func completion(
         _ job: JobKey?, _ conclusion: CIConclusion, runID: Int64?, url: String?, tenant: Tenant, eventID: String
-    ) async throws(EngineError) -> Answer {
+    ) async throws(ContractError) -> Answer {
         guard let job else { return .ignored("not a Tinybug run") }
         guard job.tenant == tenant.id else {
             logger.warning("Completion names another tenant", metadata: ["tenant.id": "\(tenant.id)", "job.key": "\(job)"])
-            return .error(401, "the job key names another tenant than the one whose secret signed it")
+            throw ContractError(401, "the job key names another tenant than the one whose secret signed it")
         }
         let event = Event.ciFinished(job, conclusion, ciRunID: runID, url: url)
-        let applied: Applied<Run>
         do {
-            applied = try await engine.apply(tenant: tenant.id, id: job.workflow, [EventInput(id: eventID, event: event)])
+            let applied = try await engine.apply(tenant: tenant.id, id: job.workflow, [EventInput(id: eventID, event: event)])
+            switch applied {
+            case .duplicate: return .ok("duplicate delivery", workflow: job.workflow)
+            case .unchanged: return .ok("nothing to change", workflow: job.workflow)
+            case .applied:
+                try await carryOut(applied, tenant: tenant.id, id: job.workflow)
+                return .accepted(job.workflow)
+            }
         } catch .notFound {
             return .ignored("no workflow \(job.workflow)")
-        }
-        switch applied {
-        case .duplicate: return .ok("duplicate delivery", workflow: job.workflow)
-        case .unchanged: return .ok("nothing to change", workflow: job.workflow)
-        case .applied:
-            try await run(applied, tenant: tenant.id, id: job.workflow)
-            return .accepted(job.workflow)
+        } catch {
+            throw refused(error, ["tenant.id": "\(tenant.id)", "delivery.id": "\(eventID)", "job.key": "\(job)"])
         }
     }
 }

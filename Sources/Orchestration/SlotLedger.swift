@@ -19,11 +19,16 @@ actor SlotLedger {
         var continuation: CheckedContinuation<Result<SlotOutcome, StoreError>, Never>
     }
 
-    private let store: any DocumentStore
+    private let documents: SideDocuments
     private var queued: [String: [Pending]] = [:]
     private var writing: Set<String> = []
 
-    init(store: any DocumentStore) { self.store = store }
+    init(documents: SideDocuments) { self.documents = documents }
+
+    /// Where a tenant's slots live.
+    static func document(_ tenant: String) throws(StoreError) -> SideDocument<TenantSlots> {
+        SideDocument(key: try StoreKey.tenantSlots(tenant), initial: TenantSlots())
+    }
 
     /// Applies `change` to the tenant's slot document, together with whatever else is waiting.
     func apply(_ tenant: String, _ change: @escaping Change) async throws(StoreError) -> SlotOutcome {
@@ -44,8 +49,8 @@ actor SlotLedger {
             let changes = batch.map(\.change)
             let result: Result<[SlotOutcome], StoreError>
             do {
-                let key = try StoreKey.tenantSlots(tenant)
-                result = .success(try await store.modify(key, initial: TenantSlots()) { slots in changes.map { $0(&slots) } })
+                let document = try Self.document(tenant)
+                result = .success(try await documents.modify(document) { slots in changes.map { $0(&slots) } })
             } catch {
                 result = .failure(error)
             }

@@ -4,19 +4,23 @@ import Hashing
 import Logging
 import Workflow
 
-/// Carries out a workflow's effects: check runs and PR files on GitHub, jobs on the tenant's CI
-/// (GitHub Actions or Buildkite). Each effect looks for what it would create before creating it,
+/// Carries out every effect of a workflow: check runs and PR files on GitHub, jobs on the tenant's CI. Each effect looks for what it would create before creating it,
 /// so running it twice does it once.
-public struct CIExecutor: EffectExecutor {
+public struct EffectRunner: EffectExecutor {
     public typealias State = Run
     let targets: @Sendable (String) -> CITarget?
     let tokens: InstallationTokens
+    let clients: RESTClientPool
     let logger: Logger
 
     /// - Parameter targets: the CI target of a tenant, by tenant id.
-    public init(logger: Logger, tokens: InstallationTokens = InstallationTokens(), targets: @escaping @Sendable (String) -> CITarget?) {
+    public init(
+        logger: Logger, tokens: InstallationTokens = InstallationTokens(), clients: RESTClientPool = RESTClientPool(),
+        targets: @escaping @Sendable (String) -> CITarget?
+    ) {
         self.targets = targets
         self.tokens = tokens
+        self.clients = clients
         self.logger = logger
     }
 
@@ -24,22 +28,14 @@ public struct CIExecutor: EffectExecutor {
         guard let target = targets(tenant) else { return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured") }
         do {
             let token = try await tokens.token(for: target.githubAuth, apiURL: target.githubAPI)
-            let github = GitHubClient(apiURL: target.githubAPI, token: token)
-            return .completed(try await perform(effect, github: github, runs: runs(target, github), rerun: rerun))
+            let github = GitHubClient(rest: clients.client(target.githubAPI, token: token, headers: GitHubClient.headers))
+            return .completed(try await perform(effect, github: github, runs: target.service(github, clients), rerun: rerun))
         } catch {
             return Self.outcome(of: error, effect: effect)
         }
     }
 
-    func runs(_ target: CITarget, _ github: GitHubClient) -> any CIRuns {
-        switch target.backend {
-        case .githubActions(let workflow, let ref): GitHubActionsRuns(client: github, workflow: workflow, ref: ref)
-        case .buildkite(let api, let organization, let pipeline, let token):
-            BuildkiteRuns(client: BuildkiteClient(apiURL: api, token: token, organization: organization, pipeline: pipeline))
-        }
-    }
-
-    private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIRuns, rerun: Bool) async throws(RESTError)
+    private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIService, rerun: Bool) async throws(RESTError)
         -> Workflow.Event
     {
         switch effect {
@@ -72,23 +68,7 @@ public struct CIExecutor: EffectExecutor {
     }
 }
 
-extension CIExecutor {
-    /// The `workflow_dispatch` inputs of CONTRACT.md, plus the head SHA the job checks out.
-    public static func inputs(job: JobKey, pr: PullRequest, mutant: Mutant?) -> [String: String] {
-        ["tinybug_job": job.description, "tinybug_mutant": mutant.map(encode) ?? "", "tinybug_sha": pr.headSHA]
-    }
-
-    /// A mutant as base64 of its JSON: `path`, `line`, `original`, `replacement`, `operator`.
-    public static func encode(_ mutant: Mutant) -> String {
-        struct Wire: Encodable { var path: String; var line: Int; var original: String; var replacement: String; var `operator`: String }
-        let wire = Wire(
-            path: mutant.path, line: mutant.line, original: mutant.original, replacement: mutant.replacement,
-            operator: mutant.operator.rawValue)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return ((try? encoder.encode(wire)) ?? Data()).base64EncodedString()
-    }
-
+extension EffectRunner {
     /// Rate limits wait for the time GitHub names; server errors and lost connections back off;
     /// a repository that is gone or refuses us ends the workflow, with the reason in its history.
     static func outcome(of error: RESTError, effect: Workflow.Effect) -> EffectResult<Workflow.Event> {

@@ -30,63 +30,74 @@ public enum EventFilter: Sendable {
     }
 }
 
+/// Intake: a GitHub delivery in, the engine changed, its effects run.
 extension Orchestrator {
     /// `POST /webhooks/github/{tenant}` and, with `tenantID` nil, the GitHub App route.
-    /// Order: tenant, signature over the raw bytes, headers, then JSON.
-    public func gitHubWebhook(tenantID: String?, headers: WebhookHeaders, body: Data, filter: EventFilter) async -> Answer {
-        let tenant: Tenant
-        switch resolveTenant(tenantID, headers: headers, body: body) {
-        case .success(let found): tenant = found
-        case .failure(let error): return error.answer
+    /// Order: tenant (by path), signature over the raw bytes, headers, JSON, then (App route) the
+    /// tenant by the payload's installation.
+    public func gitHubWebhook(tenantID: String?, headers: WebhookHeaders, body: Data, filter: EventFilter)
+        async throws(ContractError) -> Answer
+    {
+        var byPath: Tenant? = nil
+        if let tenantID {
+            byPath = try verifiedTenant(tenantID, headers: headers, body: body)
+        } else {
+            try verifyApp(headers: headers, body: body)
         }
-        guard let event = headers.event, !event.isEmpty else { return .error(400, "X-GitHub-Event is missing", field: "X-GitHub-Event") }
+        guard let event = headers.event, !event.isEmpty else {
+            throw ContractError(400, "X-GitHub-Event is missing", field: "X-GitHub-Event")
+        }
         if event == "ping" { return .ok("pong") }
         guard filter.accepts(event) else { return .ignored("event \(event) is not handled by this function") }
         guard let delivery = headers.delivery, !delivery.isEmpty else {
-            return .error(400, "X-GitHub-Delivery is missing", field: "X-GitHub-Delivery")
+            throw ContractError(400, "X-GitHub-Delivery is missing", field: "X-GitHub-Delivery")
         }
-        do {
-            switch try GitHubWebhook.decode(event: event, body: body) {
-            case .ping: return .ok("pong")
-            case .ignored(let reason): return .ignored(reason)
-            case .pullRequest(let action, let pr, _, let draft):
-                return try await pullRequest(action, pr, draft: draft, tenant: tenant, delivery: delivery)
-            case .workflowRunCompleted(let job, let conclusion, let runID, let url, _):
-                return try await completion(job, conclusion, runID: runID, url: url, tenant: tenant, eventID: delivery)
+        let decoded: GitHubWebhook
+        do { decoded = try GitHubWebhook.decode(event: event, body: body) } catch { throw ContractError(error) }
+        let installation: Int64?
+        switch decoded {
+        case .ping: return .ok("pong")
+        case .ignored(let reason): return .ignored(reason)
+        case .pullRequest(_, _, let id, _), .workflowRunCompleted(_, _, _, _, let id): installation = id
+        }
+        let tenant: Tenant
+        if let byPath { tenant = byPath } else { tenant = try appTenant(installation) }
+        switch decoded {
+        case .pullRequest(let action, let pr, _, let draft):
+            do { return try await pullRequest(action, pr, draft: draft, tenant: tenant, delivery: delivery) } catch {
+                throw refused(error, ["tenant.id": "\(tenant.id)", "delivery.id": "\(delivery)"])
             }
-        } catch let error as PayloadError {
-            return .from(error)
-        } catch let error as EngineError {
-            logger.error("Webhook not applied", metadata: ["tenant.id": "\(tenant.id)", "delivery.id": "\(delivery)", "error": "\(error)"])
-            return .from(error)
-        } catch {
-            return .error(500, "\(error)")
+        case .workflowRunCompleted(let job, let conclusion, let runID, let url, _):
+            return try await completion(job, conclusion, runID: runID, url: url, tenant: tenant, eventID: delivery)
+        case .ping, .ignored:
+            return .ignored("nothing to do")
         }
     }
 
-    private func resolveTenant(_ tenantID: String?, headers: WebhookHeaders, body: Data) -> Result<Tenant, AnswerError> {
-        if let tenantID {
-            guard let tenant = tenants[tenantID] else { return .failure(AnswerError(.error(404, "unknown tenant \(tenantID)"))) }
-            guard let secret = tenant.githubWebhookSecret else {
-                return .failure(AnswerError(.error(401, "tenant \(tenantID) has no GitHub webhook secret")))
-            }
-            do { try Signature.verifyGitHub(header: headers.signature256, body: body, secret: secret) } catch {
-                return .failure(AnswerError(.from(error)))
-            }
-            return .success(tenant)
+    private func verifiedTenant(_ id: String, headers: WebhookHeaders, body: Data) throws(ContractError) -> Tenant {
+        guard let tenant = tenants[id] else { throw ContractError(404, "unknown tenant \(id)") }
+        guard let secret = tenant.githubWebhookSecret else {
+            throw ContractError(401, "tenant \(id) has no GitHub webhook secret")
         }
-        guard let secret = tenants.appWebhookSecret else { return .failure(AnswerError(.error(404, "no GitHub App is configured"))) }
         do { try Signature.verifyGitHub(header: headers.signature256, body: body, secret: secret) } catch {
-            return .failure(AnswerError(.from(error)))
+            throw ContractError(error)
         }
-        guard headers.event != "ping" else { return .failure(AnswerError(.ok("pong"))) }
-        guard let installation = try? JSONDecoder().decode(InstallationOnly.self, from: body).installation?.id else {
-            return .failure(AnswerError(.error(400, "installation.id is missing", field: "installation.id")))
+        return tenant
+    }
+
+    private func verifyApp(headers: WebhookHeaders, body: Data) throws(ContractError) {
+        guard let secret = tenants.appWebhookSecret else { throw ContractError(404, "no GitHub App is configured") }
+        do { try Signature.verifyGitHub(header: headers.signature256, body: body, secret: secret) } catch {
+            throw ContractError(error)
         }
+    }
+
+    private func appTenant(_ installation: Int64?) throws(ContractError) -> Tenant {
+        guard let installation else { throw ContractError(400, "installation.id is missing", field: "installation.id") }
         guard let tenant = tenants.byInstallation(installation) else {
-            return .failure(AnswerError(.error(404, "no tenant for installation \(installation)")))
+            throw ContractError(404, "no tenant for installation \(installation)")
         }
-        return .success(tenant)
+        return tenant
     }
 
     private func pullRequest(
@@ -107,8 +118,9 @@ extension Orchestrator {
         guard let created else {
             return .ok("duplicate: this commit is already measured", workflow: id)
         }
-        logger.info("Started workflow", metadata: ["tenant.id": "\(tenant.id)", "workflow.id": "\(id)", "delivery.id": "\(delivery)"])
-        try await run(created, tenant: tenant.id, id: id)
+        logger.info(
+            "Started workflow", metadata: ["tenant.id": "\(tenant.id)", "workflow.id": "\(id)", "delivery.id": "\(delivery)"])
+        try await carryOut(created, tenant: tenant.id, id: id)
         return .accepted(id)
     }
 
@@ -123,16 +135,9 @@ extension Orchestrator {
                 document.state.outcome == nil
             else { continue }
             let applied = try await engine.apply(tenant: tenant.id, id: id, [EventInput(id: "\(delivery):\(id)", event: event)])
-            try await run(applied, tenant: tenant.id, id: id)
+            try await carryOut(applied, tenant: tenant.id, id: id)
             ended.append(id)
         }
         return ended
     }
-}
-
-struct AnswerError: Error { var answer: Answer; init(_ answer: Answer) { self.answer = answer } }
-
-private struct InstallationOnly: Decodable {
-    struct Installation: Decodable { var id: Int64 }
-    var installation: Installation?
 }

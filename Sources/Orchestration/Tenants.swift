@@ -1,15 +1,47 @@
 import Egress
 import Foundation
 import Hashing
+import Ingress
 import Logging
 import Workflow
 
 /// Where a tenant's CI runs.
-public enum CIProvider: Sendable {
+public enum TenantCI: Sendable {
     /// A `workflow_dispatch` workflow file, taken from branch `ref`.
     case githubActions(workflow: String, ref: String)
     /// A Buildkite pipeline; its webhooks are signed with `webhookSecret` or carry `webhookToken`.
     case buildkite(organization: String, pipeline: String, apiToken: Secret?, webhookSecret: Secret?, webhookToken: Secret?)
+
+    public var provider: CIProvider {
+        switch self {
+        case .githubActions: .githubActions
+        case .buildkite: .buildkite
+        }
+    }
+
+    /// How deliveries on the provider's own webhook route are authenticated; nil when its runs
+    /// report through the GitHub routes.
+    public var webhookCredentials: CIWebhookCredentials? {
+        switch self {
+        case .githubActions: nil
+        case .buildkite(_, _, _, let secret, let token): CIWebhookCredentials(secret: secret, token: token)
+        }
+    }
+
+    /// The CI service that runs the tenant's jobs, for one effect.
+    func service(_ endpoints: Endpoints) -> (@Sendable (GitHubClient, RESTClientPool) -> any CIService)? {
+        switch self {
+        case .githubActions(let workflow, let ref):
+            return { github, _ in GitHubActionsService(client: github, workflow: workflow, ref: ref) }
+        case .buildkite(let organization, let pipeline, let apiToken, _, _):
+            guard let apiToken else { return nil }
+            let api = endpoints.buildkite
+            return { _, clients in
+                let rest = clients.client(api, token: apiToken, headers: BuildkiteClient.headers)
+                return BuildkiteService(client: BuildkiteClient(rest: rest, organization: organization, pipeline: pipeline))
+            }
+        }
+    }
 }
 
 /// One customer, with its secrets resolved.
@@ -18,7 +50,7 @@ public struct Tenant: Sendable {
     public var installationID: Int64?
     public var githubWebhookSecret: Secret?
     public var githubToken: Secret?
-    public var ci: CIProvider
+    public var ci: TenantCI
     public var apiToken: Secret?
     public var settings: Settings
     /// Draft PRs are measured only when the tenant opts in.
@@ -28,7 +60,7 @@ public struct Tenant: Sendable {
 
     public init(
         id: String, installationID: Int64? = nil, githubWebhookSecret: Secret?, githubToken: Secret?,
-        ci: CIProvider = .githubActions(workflow: "tinybug-mutant.yml", ref: "main"), apiToken: Secret? = nil,
+        ci: TenantCI = .githubActions(workflow: "tinybug-mutant.yml", ref: "main"), apiToken: Secret? = nil,
         settings: Settings = Settings(), measureDrafts: Bool = false, dispatchPace: DispatchPace = DispatchPace()
     ) {
         self.dispatchPace = dispatchPace
@@ -52,14 +84,8 @@ public struct Tenant: Sendable {
         } else {
             return nil
         }
-        switch ci {
-        case .githubActions(let workflow, let ref):
-            return CITarget(githubAPI: endpoints.github, githubAuth: auth, backend: .githubActions(workflow: workflow, ref: ref))
-        case .buildkite(let organization, let pipeline, let apiToken, _, _):
-            guard let apiToken else { return nil }
-            let backend = CIBackend.buildkite(apiURL: endpoints.buildkite, organization: organization, pipeline: pipeline, token: apiToken)
-            return CITarget(githubAPI: endpoints.github, githubAuth: auth, backend: backend)
-        }
+        guard let service = ci.service(endpoints) else { return nil }
+        return CITarget(githubAPI: endpoints.github, githubAuth: auth, service: service)
     }
 }
 

@@ -6,8 +6,9 @@ import Ingress
 import Logging
 import Workflow
 
-/// The glue behind every function: ingress in, engine, effects out. Knows no HTTP framework,
-/// so the same code serves a function, `tinybug serve` and the tests.
+/// What Tinybug does with a decoded event: intake, steering, tenants and their quotas, the read
+/// models behind the pages. Knows no HTTP framework, so the same code serves a function,
+/// `tinybug serve`, the CLI and the tests.
 public struct Orchestrator: Sendable {
     public let engine: Engine<Run>
     public let tenantsSource: TenantsSource
@@ -17,10 +18,9 @@ public struct Orchestrator: Sendable {
     public let telemetry: Telemetry
     public var logger: Logger
     public let timerToken: Secret?
+    public var adminToken: Secret?
     /// How long a request may spend running effects before leaving the rest to the timer.
     public var effectBudget: Duration = .seconds(5)
-
-    public var adminToken: Secret?
 
     public init(
         engine: Engine<Run>, tenants: Tenants, endpoints: Endpoints, timerToken: Secret?, adminToken: Secret? = nil,
@@ -32,8 +32,8 @@ public struct Orchestrator: Sendable {
     }
 
     public init(
-        engine: Engine<Run>, tenantsSource: TenantsSource, endpoints: Endpoints, timerToken: Secret?, adminToken: Secret? = nil,
-        telemetry: Telemetry = Telemetry(), logger: Logger
+        engine: Engine<Run>, tenantsSource: TenantsSource, endpoints: Endpoints, timerToken: Secret?,
+        adminToken: Secret? = nil, telemetry: Telemetry = Telemetry(), logger: Logger
     ) {
         self.engine = engine
         self.tenantsSource = tenantsSource
@@ -41,47 +41,59 @@ public struct Orchestrator: Sendable {
         self.timerToken = timerToken
         self.adminToken = adminToken
         self.telemetry = telemetry
-        let base = CIExecutor(logger: logger) { [tenantsSource] id in
+        let runner = EffectRunner(logger: logger) { [tenantsSource] id in
             let tenants = tenantsSource.current
             return tenants[id]?.target(endpoints, app: tenants.app)
         }
         executor = TenantGate(
-            base: MeteredExecutor(base: base, telemetry: telemetry), engine: engine, tenants: tenantsSource, effectBudget: .seconds(5),
-            logger: logger)
+            base: MeteredExecutor(base: runner, telemetry: telemetry), engine: engine, tenants: tenantsSource,
+            effectBudget: .seconds(5), logger: logger)
     }
 
-    /// This orchestrator, logging with the request's id.
-    public func with(requestID: String) -> Orchestrator {
+    /// This orchestrator, logging with `logger` (the request's, which carries its id).
+    public func with(logger: Logger) -> Orchestrator {
         var copy = self
-        copy.logger[metadataKey: "request.id"] = .string(requestID)
+        copy.logger = logger
         return copy
     }
 
     /// Runs effects a write produced, within the request's budget; the rest wait for the timer.
-    func run(_ applied: Applied<Run>, tenant: String, id: String) async throws(EngineError) {
+    func carryOut(_ applied: Applied<Run>, tenant: String, id: String) async throws(EngineError) {
         guard case .applied(_, let effects) = applied, !effects.isEmpty else { return }
-        try await engine.run(effects, tenant: tenant, id: id, executor: executor, budget: effectBudget)
+        try await engine.carryOut(effects, tenant: tenant, id: id, executor: executor, budget: effectBudget)
     }
 
     /// `POST /timer`: the bearer token, then one tick over the due timer buckets.
-    public func timer(authorization: String?) async -> Answer {
+    public func timer(authorization: String?) async throws(ContractError) -> Answer {
         guard let timerToken, let authorization, authorization.hasPrefix("Bearer "),
             ConstantTime.equals(String(authorization.dropFirst(7)), timerToken.value)
-        else { return .error(401, "missing or wrong bearer token") }
-        return await tick()
+        else { throw ContractError(401, "missing or wrong bearer token") }
+        return try await tick()
     }
 
     /// One tick, as the internal ticker of `tinybug serve` runs it.
-    public func tick() async -> Answer {
+    public func tick() async throws(ContractError) -> Answer {
         do {
             let summary = try await engine.tick(executor: executor)
             if summary.markers > 0 {
-                logger.info("Ticked", metadata: ["timers.count": "\(summary.markers)", "effects.count": "\(summary.effects)"])
+                logger.info(
+                    "Ticked", metadata: ["timers.count": "\(summary.markers)", "effects.count": "\(summary.effects)"])
             }
             return .ok("ticked \(summary.markers) timers, ran \(summary.effects) effects")
         } catch {
-            logger.error("Tick failed", metadata: ["error": "\(error)"])
-            return .from(error)
+            throw refused(error)
         }
+    }
+
+    /// The contract's answer to an engine error, logged with what the sender is not told.
+    func refused(_ error: EngineError, _ metadata: Logger.Metadata = [:]) -> ContractError {
+        var metadata = metadata
+        metadata["error"] = "\(error)"
+        if case .store(.corrupt) = error {
+            logger.error("A stored document does not decode; it was left as it is", metadata: metadata)
+        } else {
+            logger.error("Request not applied", metadata: metadata)
+        }
+        return ContractError(error)
     }
 }

@@ -38,10 +38,10 @@ public struct MeteredStore: DocumentStore {
     }
 }
 
-/// The CI executor, counting effects by kind and outcome.
+/// The effect runner, counting effects by kind and outcome.
 public struct MeteredExecutor: EffectExecutor {
     public typealias State = Run
-    public let base: CIExecutor
+    public let base: EffectRunner
     let telemetry: Telemetry
 
     public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
