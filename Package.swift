@@ -72,7 +72,7 @@ let package = Package(
             ],
             swiftSettings: settings),
         .target(
-            name: "GitHubSimulator",
+            name: "Simulators",
             dependencies: [
                 "Hashing", "Workflow", "Engine", "Egress",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "tinybug",
             dependencies: [
-                "Workflow", "Engine", "Ingress", "Orchestration", "FunctionRuntime", "GitHubSimulator", "Hashing",
+                "Workflow", "Engine", "Ingress", "Orchestration", "FunctionRuntime", "Simulators", "Hashing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "tinybug-bench",
             dependencies: [
-                "Ingress", "Hashing", "Workflow", "Engine", "Egress", "GitHubSimulator", "Orchestration", "FunctionRuntime",
+                "Ingress", "Hashing", "Workflow", "Engine", "Egress", "Simulators", "Orchestration", "FunctionRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -111,14 +111,14 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow"], swiftSettings: settings),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "Workflow", "Hashing", "Egress", "GitHubSimulator", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Engine", "Workflow", "Hashing", "Egress", "Simulators", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings),
         .testTarget(
             name: "IngressTests", dependencies: ["Ingress", "Workflow", "Hashing"], swiftSettings: settings),
         .testTarget(
             name: "EgressTests",
             dependencies: [
-                "Egress", "Workflow", "Engine", "GitHubSimulator",
+                "Egress", "Workflow", "Engine", "Simulators",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "FunctionRuntime", "Orchestration", "GitHubSimulator", "Engine", "Workflow", "Ingress", "Hashing", "Egress",
+                "FunctionRuntime", "Orchestration", "Simulators", "Engine", "Workflow", "Ingress", "Hashing", "Egress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,11 @@
 #if canImport(Glibc)
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 #endif
 import Synchronization
 

@@ -3,7 +3,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The POSIX calls `FileStore` needs, each mapping failure to `StoreError.unavailable`.
 enum FileSystem {

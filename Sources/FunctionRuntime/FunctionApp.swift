@@ -25,7 +25,7 @@ public enum FunctionApp {
         engine.effectLeaseSeconds = config.effectLeaseSeconds
         return Orchestrator(
             engine: engine, tenantsSource: tenants,
-            endpoints: Endpoints(github: config.githubAPI, buildkite: config.ciAPIs[.buildkite] ?? ""),
+            endpoints: Endpoints(github: config.githubAPI, ci: config.ciAPIs),
             timerToken: config.timerToken, adminToken: config.adminToken, telemetry: telemetry, logger: logger)
     }
 

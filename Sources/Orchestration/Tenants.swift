@@ -106,13 +106,20 @@ public struct Tenants: Sendable {
     public func byInstallation(_ id: Int64) -> Tenant? { all.values.first { $0.installationID == id } }
 }
 
-/// The REST bases Tinybug calls: GitHub's and Buildkite's (Enterprise servers and tests change them).
+/// The REST bases Tinybug calls: GitHub's and each CI provider's (Enterprise servers and tests change them).
 public struct Endpoints: Sendable {
     public var github: String
-    public var buildkite: String
+    public var ci: [CIProvider: String]
 
-    public init(github: String = "https://api.github.com", buildkite: String = "https://api.buildkite.com") {
+    public init(github: String = "https://api.github.com", ci: [CIProvider: String] = [:]) {
         self.github = github
-        self.buildkite = buildkite
+        self.ci = ci
     }
+
+    public init(github: String = "https://api.github.com", buildkite: String) {
+        self.init(github: github, ci: [.buildkite: buildkite])
+    }
+
+    /// Buildkite's REST base.
+    var buildkite: String { ci[.buildkite] ?? CIProvider.buildkite.defaultAPI }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import FunctionRuntime
-import GitHubSimulator
+import Simulators
 import Hashing
 import Logging
 import Orchestration

@@ -1,6 +1,6 @@
 import Engine
 import Foundation
-import GitHubSimulator
+import Simulators
 import Workflow
 
 /// Prints a workflow's history as it grows, until the workflow is done or time runs out.

@@ -2,6 +2,7 @@ import Foundation
 import FoundationNetworking
 import Hashing
 import Ingress
+import Workflow
 
 /// Posts a webhook signed the way GitHub signs it: the same as a redelivery from GitHub's settings page.
 enum WebhookSender {
@@ -14,13 +15,10 @@ enum WebhookSender {
         ])
     }
 
-    /// Posts a webhook signed the way Buildkite signs it, timestamped now.
-    static func postBuildkite(_ body: Data, to url: String, event: String, secret: String) async throws -> Answer {
+    /// Posts a webhook signed the way `provider` signs it, timestamped now.
+    static func post(_ body: Data, to url: String, provider: CIProvider, event: String, secret: String) async throws -> Answer {
         let now = Int64(Date().timeIntervalSince1970)
-        return try await send(body, to: url, headers: [
-            "X-Buildkite-Event": event,
-            "X-Buildkite-Signature": Signature.buildkiteHeader(body: body, secret: Secret(secret), timestamp: now),
-        ])
+        return try await send(body, to: url, headers: provider.signedHeaders(body: body, secret: Secret(secret), event: event, now: now))
     }
 
     private static func send(_ body: Data, to url: String, headers: [String: String]) async throws -> Answer {

@@ -1,6 +1,6 @@
 import Egress
 import Foundation
-import GitHubSimulator
+import Simulators
 import Hashing
 import Logging
 import Testing

@@ -1,8 +1,14 @@
 import Engine
 import Foundation
 import FoundationNetworking
-import GitHubSimulator
+import Simulators
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import Testing
 import Workflow

@@ -3,7 +3,7 @@ import Foundation
 import FoundationNetworking
 import FunctionRuntime
 import Orchestration
-import GitHubSimulator
+import Simulators
 import Hashing
 import Testing
 import Workflow

@@ -1,6 +1,6 @@
 import Engine
 import Foundation
-import GitHubSimulator
+import Simulators
 import Ingress
 import Testing
 import Workflow

@@ -1,6 +1,6 @@
 import Engine
 import Foundation
-import GitHubSimulator
+import Simulators
 import Testing
 
 /// CONTRACT.md's answers, each with the store shown unchanged by a rejected request.

@@ -1,7 +1,13 @@
 import Foundation
 import FoundationNetworking
+#if canImport(Glibc)
 import Glibc
-import GitHubSimulator
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Simulators
 import Testing
 
 /// The functions as separate processes, built by `swift build`, each on a free loopback port it

@@ -1,7 +1,13 @@
 import Foundation
 import FoundationNetworking
-import GitHubSimulator
+import Simulators
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Hashing
 import Ingress
 import Logging

@@ -4,7 +4,7 @@ import Foundation
 import FoundationNetworking
 import FunctionRuntime
 import Orchestration
-import GitHubSimulator
+import Simulators
 import Hashing
 import Logging
 import Testing

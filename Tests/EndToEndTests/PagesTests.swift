@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 import FoundationNetworking
-import GitHubSimulator
+import Simulators
 import Testing
 import Workflow
 

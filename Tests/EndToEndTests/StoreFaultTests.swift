@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import FunctionRuntime
 import Orchestration
-import GitHubSimulator
+import Simulators
 import Testing
 import Workflow
 

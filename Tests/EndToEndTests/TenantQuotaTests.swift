@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import FunctionRuntime
 import Orchestration
-import GitHubSimulator
+import Simulators
 import Hashing
 import Testing
 import Workflow

@@ -1,7 +1,7 @@
 import Egress
 import Engine
 import Foundation
-import GitHubSimulator
+import Simulators
 import Hashing
 import Testing
 

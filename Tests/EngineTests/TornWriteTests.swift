@@ -1,6 +1,12 @@
 import Engine
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Testing
 
 /// A process killed while it writes a FileStore document leaves the old version or the new one.

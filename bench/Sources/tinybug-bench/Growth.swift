@@ -3,7 +3,7 @@ import Engine
 import Foundation
 import FunctionRuntime
 import FoundationNetworking
-import GitHubSimulator
+import Simulators
 import Hashing
 import Logging
 import Workflow

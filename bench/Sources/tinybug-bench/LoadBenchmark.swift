@@ -1,6 +1,6 @@
 import Foundation
 import FoundationNetworking
-import GitHubSimulator
+import Simulators
 import Hashing
 import Ingress
 import Logging

@@ -2,7 +2,7 @@ import Egress
 import Engine
 import Foundation
 import FoundationNetworking
-import GitHubSimulator
+import Simulators
 import Hashing
 import Logging
 import Workflow

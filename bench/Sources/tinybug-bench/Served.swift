@@ -1,5 +1,11 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A Tinybug binary running as its own process, with its port, CPU time and peak memory.
 final class Served: @unchecked Sendable {

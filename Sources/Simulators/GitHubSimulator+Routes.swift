@@ -28,12 +28,12 @@ extension GitHubSimulator {
             }
             let inputs = body.inputs ?? [:]
             guard inputs.count <= 25 else { throw HTTPError(.unprocessableContent, message: "too many inputs") }
-            guard let job = inputs["tinybug_job"] else { throw HTTPError(.unprocessableContent, message: "tinybug_job is required") }
+            guard let job = inputs[CIContract.Input.job] else { throw HTTPError(.unprocessableContent, message: "\(CIContract.Input.job) is required") }
             let id = await state.newID()
             let run = SimulatedRun(
                 id: id, owner: context.parameters.get("owner") ?? "", repo: context.parameters.get("repo") ?? "",
-                workflow: context.parameters.get("workflow") ?? "", title: "tinybug \(job)", inputs: inputs,
-                status: "queued", conclusion: nil, headSHA: inputs["tinybug_sha"] ?? "")
+                workflow: context.parameters.get("workflow") ?? "", title: CIContract.titlePrefix + job, inputs: inputs,
+                status: "queued", conclusion: nil, headSHA: inputs[CIContract.Input.sha] ?? "")
             await state.addRun(run)
             enqueue.yield(id)
             guard body.return_run_details == true else { return Response(status: .noContent) }
@@ -84,7 +84,7 @@ extension GitHubSimulator {
         let tests = run.applyFailed ? "skipped" : run.conclusion
         return JobJSON(
             id: run.id * 10, run_id: run.id, name: "mutant", status: done ? "completed" : "in_progress", conclusion: done ? run.conclusion : nil,
-            steps: [step("Set up job", 1, "success"), step("check out", 2, "success"), step("apply mutant", 3, applied), step("run tests", 4, tests)])
+            steps: [step("Set up job", 1, "success"), step("check out", 2, "success"), step(CIProvider.githubActions.applyStep, 3, applied), step("run tests", 4, tests)])
     }
 
     struct RunList: Encodable { var total_count: Int; var workflow_runs: [RunJSON] }

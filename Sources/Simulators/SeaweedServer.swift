@@ -2,7 +2,13 @@ import Egress
 import Engine
 import Foundation
 import FoundationNetworking
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Hashing
 
 /// A real S3-compatible server for tests and benchmarks: SeaweedFS's `weed mini` (PyPI's

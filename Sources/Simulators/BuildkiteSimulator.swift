@@ -1,3 +1,4 @@
+import Workflow
 import Foundation
 import FoundationNetworking
 import Hashing
@@ -79,7 +80,7 @@ public struct BuildkiteSimulator: Sendable {
             web_url: "https://buildkite.com/\(options.organization)/\(options.pipeline)/builds/\(run.id)", commit: run.headSHA,
             branch: run.workflow, message: run.title, meta_data: run.inputs,
             jobs: [
-                JobJSON(id: "job-\(run.id)-1", name: ":mag: apply mutant", step_key: "apply-mutant", state: apply, exit_status: run.applyFailed ? 3 : 0),
+                JobJSON(id: "job-\(run.id)-1", name: ":mag: apply mutant", step_key: CIProvider.buildkite.applyStep, state: apply, exit_status: run.applyFailed ? 3 : 0),
                 JobJSON(id: "job-\(run.id)-2", name: ":test_tube: run tests", step_key: "run-tests", state: tests, exit_status: state == "failed" ? 1 : 0),
             ])
     }
@@ -97,9 +98,9 @@ public struct BuildkiteSimulator: Sendable {
             return GitHubSimulator.json(json(run), status: .created)
         }
         router.get(RouterPath(builds)) { request, _ in
-            let wanted = request.uri.queryParameters.first { String($0.key).removingPercentEncoding == "meta_data[tinybug_job]" }
+            let wanted = request.uri.queryParameters.first { String($0.key).removingPercentEncoding == "meta_data[\(CIContract.Input.job)]" }
                 .map { String($0.value).removingPercentEncoding ?? String($0.value) }
-            let runs = await state.runs.filter { wanted == nil || $0.inputs["tinybug_job"] == wanted }
+            let runs = await state.runs.filter { wanted == nil || $0.inputs[CIContract.Input.job] == wanted }
             return GitHubSimulator.json(runs.reversed().map(json))
         }
         router.get(RouterPath(builds + "/{number}")) { _, context in
@@ -142,8 +143,8 @@ extension BuildkiteSimulator {
     /// Finishes a build as Buildkite would: its state, then the signed `build.finished` webhook.
     func finish(_ id: Int64) async {
         guard let run = await state.run(id), run.status != "completed" else { return }
-        let mutant = run.inputs["tinybug_mutant"].flatMap(GitHubSimulator.decodeMutant)
-        let outcome = options.outcome(run.inputs["tinybug_job"] ?? "", mutant)
+        let mutant = run.inputs[CIContract.Input.mutant].flatMap(GitHubSimulator.decodeMutant)
+        let outcome = options.outcome(run.inputs[CIContract.Input.job] ?? "", mutant)
         let buildState = outcome == "apply-failed" ? "failed" : outcome ?? "passed"
         guard let finished = await state.finish(id, conclusion: buildState, applyFailed: outcome == "apply-failed") else { return }
         if outcome == nil {

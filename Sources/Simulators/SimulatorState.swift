@@ -110,6 +110,6 @@ public actor SimulatorState {
 
     /// How many dispatches carried each job key: exactly once means 1 for every key.
     public func dispatchCounts() -> [String: Int] {
-        Dictionary(runs.map { ($0.inputs["tinybug_job"] ?? "", 1) }, uniquingKeysWith: +)
+        Dictionary(runs.map { ($0.inputs[CIContract.Input.job] ?? "", 1) }, uniquingKeysWith: +)
     }
 }

@@ -1,3 +1,4 @@
+import Workflow
 import Foundation
 import FoundationNetworking
 import Hashing
@@ -30,8 +31,8 @@ extension GitHubSimulator {
     /// Finishes a run as GitHub would: its conclusion, then the signed `workflow_run` webhook.
     func complete(_ id: Int64) async {
         guard let run = await state.run(id), run.status != "completed" else { return }
-        let job = run.inputs["tinybug_job"] ?? ""
-        let outcome = options.outcome(job, run.inputs["tinybug_mutant"].flatMap(Self.decodeMutant))
+        let job = run.inputs[CIContract.Input.job] ?? ""
+        let outcome = options.outcome(job, run.inputs[CIContract.Input.mutant].flatMap(Self.decodeMutant))
         let conclusion = outcome == "apply-failed" ? "failure" : outcome ?? "success"
         guard let finished = await state.finish(id, conclusion: conclusion, applyFailed: outcome == "apply-failed") else { return }
         if outcome == nil || options.dropWebhook(job) {
