@@ -3,17 +3,27 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev nginx python3 python3-pip chromium curl
 
-.PHONY: test deps build demo clean image-check bench fuzz
+.PHONY: test deps build demo clean image-check bench fuzz lint format
 
 FUNCTIONS := pull-request ci-completed timer-fired control tinybug
 
 ## Install what the tests need (if missing), build (imports checked against declared dependencies),
 ## check the release binaries the image ships, then run every test.
-test: deps
+test: deps lint
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	$(MAKE) --no-print-directory image-check
 	$(SWIFT) test --skip-build --parallel
 	fuzz/run.sh $(TEST_FUZZ_SECONDS)
+
+## STYLE.md, enforced: `.swift-format` (4 spaces, 120 columns, ordered imports), strict. The project's
+## targets also build with -warnings-as-errors (Package.swift's settings).
+FORMATTED := Package.swift Sources Tests functions bench fuzz
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMATTED)
+
+## Rewrites the code the way `make lint` wants it.
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMATTED)
 
 ## Every libFuzzer target (fuzz/README.md) for FUZZ_SECONDS each; `make test` runs them briefly.
 FUZZ_SECONDS ?= 60

@@ -103,7 +103,8 @@ let package = Package(
             ],
             path: "bench/Sources/tinybug-bench",
             swiftSettings: settings),
-        .executableTarget(name: "store-writer", dependencies: ["Engine"], path: "Tests/Tools/store-writer", swiftSettings: settings),
+        .executableTarget(
+            name: "store-writer", dependencies: ["Engine"], path: "Tests/Tools/store-writer", swiftSettings: settings),
         .function("pull-request"),
         .function("ci-completed"),
         .function("timer-fired"),
@@ -111,7 +112,10 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow"], swiftSettings: settings),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "Workflow", "Hashing", "Egress", "Simulators", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Engine", "Workflow", "Hashing", "Egress", "Simulators",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: settings),
         .testTarget(
             name: "IngressTests", dependencies: ["Ingress", "Workflow", "Hashing"], swiftSettings: settings),
@@ -157,7 +161,8 @@ if Context.environment["TINYBUG_FUZZ"] != nil {
     for name in ["signature", "payload", "diff", "planner"] {
         package.targets.append(
             .executableTarget(
-                name: "fuzz-\(name)", dependencies: ["FuzzSupport", "Ingress", "Workflow", "Hashing"], path: "fuzz/\(name)",
+                name: "fuzz-\(name)", dependencies: ["FuzzSupport", "Ingress", "Workflow", "Hashing"],
+                path: "fuzz/\(name)",
                 swiftSettings: settings))
     }
 }

@@ -9,7 +9,9 @@ public struct BuildkiteClient: Sendable {
     let pipeline: String
 
     public init(apiURL: String, token: Secret, organization: String, pipeline: String) {
-        self.init(rest: RESTClient(baseURL: apiURL, headers: Self.headers(token)), organization: organization, pipeline: pipeline)
+        self.init(
+            rest: RESTClient(baseURL: apiURL, headers: Self.headers(token)), organization: organization,
+            pipeline: pipeline)
     }
 
     /// A client over a shared connection pool (`RESTClientPool`).
@@ -27,7 +29,10 @@ public struct BuildkiteClient: Sendable {
     var builds: String { "/v2/organizations/\(organization)/pipelines/\(pipeline)/builds" }
 
     public struct Build: Decodable, Sendable {
-        public struct Job: Decodable, Sendable { public var step_key: String?; public var state: String? }
+        public struct Job: Decodable, Sendable {
+            public var step_key: String?
+            public var state: String?
+        }
         public var id: String
         public var number: Int64
         public var state: String

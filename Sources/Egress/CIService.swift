@@ -4,7 +4,9 @@ import Workflow
 /// What Tinybug asks of a CI system, for one job key. Every call looks before it creates.
 public protocol CIService: Sendable {
     /// Starts the job unless (with `lookFirst`) a run carrying its key exists; returns the run's id and URL.
-    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError) -> (Int64?, String?)
+    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError) -> (
+        Int64?, String?
+    )
     func cancel(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError)
     /// For a failed run: true if its tests failed, false if the mutant could not be applied.
     func testsFailed(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> Bool

@@ -24,23 +24,33 @@ public struct EffectRunner: EffectExecutor {
         self.logger = logger
     }
 
-    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
-        guard let target = targets(tenant) else { return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured") }
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
+        Workflow.Event
+    > {
+        guard let target = targets(tenant) else {
+            return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured")
+        }
         do {
             let token = try await tokens.token(for: target.githubAuth, apiURL: target.githubAPI)
-            let github = GitHubClient(rest: clients.client(target.githubAPI, token: token, headers: GitHubClient.headers))
-            return .completed(try await perform(effect, github: github, runs: target.service(github, clients), rerun: rerun))
+            let github = GitHubClient(
+                rest: clients.client(target.githubAPI, token: token, headers: GitHubClient.headers))
+            return .completed(
+                try await perform(effect, github: github, runs: target.service(github, clients), rerun: rerun))
         } catch {
             return Self.outcome(of: error, effect: effect)
         }
     }
 
-    private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIService, rerun: Bool) async throws(RESTError)
+    private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIService, rerun: Bool)
+        async throws(RESTError)
         -> Workflow.Event
     {
         switch effect {
         case .createCheckRun(let pr, let workflow):
-            let id = rerun ? try await github.ensureCheckRun(pr, workflow: workflow) : try await github.createCheckRun(pr, workflow: workflow)
+            let id =
+                rerun
+                ? try await github.ensureCheckRun(pr, workflow: workflow)
+                : try await github.createCheckRun(pr, workflow: workflow)
             return .checkRunCreated(id: id)
         case .listFiles(let pr, _):
             return .filesListed(try await github.listFiles(pr))
@@ -55,7 +65,8 @@ public struct EffectRunner: EffectExecutor {
             return .slotReleased(job)
         case .inspect(let job, let pr, let runID):
             let failed = try await runs.testsFailed(job, pr, runID: runID)
-            return .inspected(job, testsFailed: failed, reason: failed ? "the tests failed" : "the mutant did not apply")
+            return .inspected(
+                job, testsFailed: failed, reason: failed ? "the tests failed" : "the mutant did not apply")
         case .poll(let job, let pr, let runID):
             return .polled(job, try await runs.conclusion(job, pr, runID: runID))
         case .completeCheckRun(let pr, let workflow, let checkRunID, let report):
@@ -88,7 +99,8 @@ extension EffectRunner {
     private static func permanent(_ error: RESTError, _ effect: Workflow.Effect) -> EffectResult<Workflow.Event> {
         switch effect {
         case .cancel(let job, _, _): .completed(.cancelled(job))
-        case .inspect(let job, _, _): .completed(.inspected(job, testsFailed: true, reason: "the run could not be read"))
+        case .inspect(let job, _, _):
+            .completed(.inspected(job, testsFailed: true, reason: "the run could not be read"))
         case .poll(let job, _, _): .completed(.polled(job, nil))
         default: .completed(.failed(reason: "GitHub refused to \(effect.summary): \(error)"))
         }

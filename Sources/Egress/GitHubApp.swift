@@ -50,7 +50,10 @@ public enum GitHubAuth: Sendable {
 /// until five minutes before it expires (they live one hour), and concurrent requests for the same
 /// installation wait for one exchange instead of making their own.
 public actor InstallationTokens {
-    struct Cached: Sendable { var token: Secret; var expires: Date }
+    struct Cached: Sendable {
+        var token: Secret
+        var expires: Date
+    }
     private var cache: [String: Cached] = [:]
     private var exchanges: [String: Task<Cached, any Error>] = [:]
     private let margin: TimeInterval = 300
@@ -66,7 +69,8 @@ public actor InstallationTokens {
         case .app(let app, let installation):
             let key = "\(apiURL)#\(installation)"
             if let cached = cache[key], cached.expires.timeIntervalSinceNow > margin { return cached.token }
-            let exchange = exchanges[key] ?? Task { try await Self.exchange(app, installation: installation, apiURL: apiURL) }
+            let exchange =
+                exchanges[key] ?? Task { try await Self.exchange(app, installation: installation, apiURL: apiURL) }
             exchanges[key] = exchange
             defer { exchanges[key] = nil }
             do {
@@ -83,9 +87,14 @@ public actor InstallationTokens {
 
     private static func exchange(_ app: GitHubApp, installation: Int64, apiURL: String) async throws -> Cached {
         let jwt: String
-        do { jwt = try app.jwt(now: Int64(Date().timeIntervalSince1970)) } catch { throw RESTError.transport("cannot sign the app's JWT: \(error)") }
+        do { jwt = try app.jwt(now: Int64(Date().timeIntervalSince1970)) } catch {
+            throw RESTError.transport("cannot sign the app's JWT: \(error)")
+        }
         let client = RESTClient(baseURL: apiURL, headers: GitHubClient.headers(Secret(jwt)))
-        struct Answer: Decodable { var token: String; var expires_at: String }
+        struct Answer: Decodable {
+            var token: String
+            var expires_at: String
+        }
         let answer = try await client.fetch(Answer.self, "POST", "/app/installations/\(installation)/access_tokens")
         let expires = ISO8601DateFormatter().date(from: answer.expires_at) ?? Date().addingTimeInterval(3600)
         return Cached(token: Secret(answer.token), expires: expires)

@@ -3,7 +3,11 @@ import Workflow
 
 /// Check runs: created `in_progress` when a workflow starts, completed with the report.
 extension GitHubClient {
-    struct CheckRun: Decodable { var id: Int64; var name: String?; var external_id: String? }
+    struct CheckRun: Decodable {
+        var id: Int64
+        var name: String?
+        var external_id: String?
+    }
     struct CheckRuns: Decodable { var check_runs: [CheckRun] }
 
     struct CreateBody: Encodable, Sendable {
@@ -50,7 +54,8 @@ extension GitHubClient {
 
     /// Creates our check run `in_progress`, without looking for one first.
     public func createCheckRun(_ pr: PullRequest, workflow: String) async throws(RESTError) -> Int64 {
-        let body = CreateBody(name: CIContract.GitHub.checkName, head_sha: pr.headSHA, status: "in_progress", external_id: workflow)
+        let body = CreateBody(
+            name: CIContract.GitHub.checkName, head_sha: pr.headSHA, status: "in_progress", external_id: workflow)
         return try await rest.fetch(CheckRun.self, "POST", "/repos/\(pr.owner)/\(pr.repo)/check-runs", json: body).id
     }
 

@@ -3,7 +3,12 @@ import Workflow
 
 /// Reading a run after the fact: its state (for a lost webhook) and its jobs' steps (killed or not applied).
 extension GitHubClient {
-    struct RunState: Decodable { var id: Int64; var status: String?; var conclusion: String?; var html_url: String? }
+    struct RunState: Decodable {
+        var id: Int64
+        var status: String?
+        var conclusion: String?
+        var html_url: String?
+    }
 
     /// A run's conclusion (`success`, `failure`, `cancelled`…) once it completed; nil while it runs.
     public func runConclusion(_ pr: PullRequest, runID: Int64) async throws(RESTError) -> String? {
@@ -12,13 +17,21 @@ extension GitHubClient {
         return run.conclusion ?? "no conclusion"
     }
 
-    struct Step: Decodable { var name: String; var conclusion: String? }
-    struct Job: Decodable { var name: String; var conclusion: String?; var steps: [Step]? }
+    struct Step: Decodable {
+        var name: String
+        var conclusion: String?
+    }
+    struct Job: Decodable {
+        var name: String
+        var conclusion: String?
+        var steps: [Step]?
+    }
     struct Jobs: Decodable { var jobs: [Job] }
 
     /// Whether the mutant-applying step of a failed run failed (then the tests never ran on the mutant).
     public func applyStepFailed(_ pr: PullRequest, runID: Int64) async throws(RESTError) -> Bool {
-        let jobs = try await rest.fetch(Jobs.self, "GET", "/repos/\(pr.owner)/\(pr.repo)/actions/runs/\(runID)/jobs?per_page=100")
+        let jobs = try await rest.fetch(
+            Jobs.self, "GET", "/repos/\(pr.owner)/\(pr.repo)/actions/runs/\(runID)/jobs?per_page=100")
         return jobs.jobs.flatMap { $0.steps ?? [] }.contains {
             $0.name.lowercased() == CIProvider.githubActions.applyStep && $0.conclusion == "failure"
         }

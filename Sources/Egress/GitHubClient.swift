@@ -27,17 +27,24 @@ public struct GitHubClient: Sendable {
         var return_run_details: Bool?
     }
 
-    struct DispatchAnswer: Decodable { var workflow_run_id: Int64?; var html_url: String? }
+    struct DispatchAnswer: Decodable {
+        var workflow_run_id: Int64?
+        var html_url: String?
+    }
 
     /// Dispatches a `workflow_dispatch` run. GitHub answers 200 with the run's id when asked for
     /// run details; older servers reject that field with 400, so it is retried without it (204, no id).
-    public func dispatch(_ pr: PullRequest, workflow: String, ref: String, inputs: [String: String]) async throws(RESTError)
+    public func dispatch(_ pr: PullRequest, workflow: String, ref: String, inputs: [String: String])
+        async throws(RESTError)
         -> (runID: Int64?, url: String?)
     {
         let path = "/repos/\(pr.owner)/\(pr.repo)/actions/workflows/\(workflow)/dispatches"
         do {
-            let (status, data) = try await rest.send("POST", path, json: DispatchBody(ref: ref, inputs: inputs, return_run_details: true))
-            guard status == 200, let answer = try? JSONDecoder().decode(DispatchAnswer.self, from: data) else { return (nil, nil) }
+            let (status, data) = try await rest.send(
+                "POST", path, json: DispatchBody(ref: ref, inputs: inputs, return_run_details: true))
+            guard status == 200, let answer = try? JSONDecoder().decode(DispatchAnswer.self, from: data) else {
+                return (nil, nil)
+            }
             return (answer.workflow_run_id, answer.html_url)
         } catch .status(400, _, _) {
             _ = try await rest.send("POST", path, json: DispatchBody(ref: ref, inputs: inputs, return_run_details: nil))
@@ -46,13 +53,20 @@ public struct GitHubClient: Sendable {
     }
 
     struct Runs: Decodable { var workflow_runs: [Run] }
-    struct Run: Decodable { var id: Int64; var display_title: String?; var html_url: String?; var status: String?; var conclusion: String? }
+    struct Run: Decodable {
+        var id: Int64
+        var display_title: String?
+        var html_url: String?
+        var status: String?
+        var conclusion: String?
+    }
 
     /// The workflow's dispatched run whose title is `title`, if any.
     public func findRun(_ pr: PullRequest, workflow: String, title: String) async throws(RESTError)
         -> (id: Int64, url: String?, status: String?, conclusion: String?)?
     {
-        let path = "/repos/\(pr.owner)/\(pr.repo)/actions/workflows/\(workflow)/runs?event=workflow_dispatch&per_page=100"
+        let path =
+            "/repos/\(pr.owner)/\(pr.repo)/actions/workflows/\(workflow)/runs?event=workflow_dispatch&per_page=100"
         let runs = try await rest.fetch(Runs.self, "GET", path)
         guard let run = runs.workflow_runs.first(where: { $0.display_title == title }) else { return nil }
         return (run.id, run.html_url, run.status, run.conclusion)
@@ -67,7 +81,11 @@ public struct GitHubClient: Sendable {
         }
     }
 
-    struct File: Decodable { var filename: String; var status: String; var patch: String? }
+    struct File: Decodable {
+        var filename: String
+        var status: String
+        var patch: String?
+    }
 
     /// The PR's changed files with their patches, following pages up to GitHub's 3000-file limit.
     public func listFiles(_ pr: PullRequest) async throws(RESTError) -> [ChangedFile] {

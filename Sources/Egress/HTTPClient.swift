@@ -56,13 +56,17 @@ public struct RESTClient: Sendable {
         }
         guard let http = response as? HTTPURLResponse else { throw .transport("not an HTTP answer") }
         guard (200..<300).contains(http.statusCode) else {
-            throw .status(http.statusCode, body: String(decoding: data.prefix(2000), as: UTF8.self), retryAfter: Self.retryAfter(http))
+            throw .status(
+                http.statusCode, body: String(decoding: data.prefix(2000), as: UTF8.self),
+                retryAfter: Self.retryAfter(http))
         }
         return (http.statusCode, data)
     }
 
     /// Sends a request and decodes the answer.
-    public func fetch<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, json: (any Encodable & Sendable)? = nil)
+    public func fetch<T: Decodable>(
+        _ type: T.Type, _ method: String, _ path: String, json: (any Encodable & Sendable)? = nil
+    )
         async throws(RESTError) -> T
     {
         let (_, data) = try await send(method, path, json: json)

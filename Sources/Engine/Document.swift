@@ -68,7 +68,9 @@ public struct Document<State: DurableWorkflow>: Codable, Sendable {
 
     mutating func remember(_ eventID: String) {
         appliedEvents.append(eventID)
-        if appliedEvents.count > Self.maxAppliedEvents { appliedEvents.removeFirst(appliedEvents.count - Self.maxAppliedEvents) }
+        if appliedEvents.count > Self.maxAppliedEvents {
+            appliedEvents.removeFirst(appliedEvents.count - Self.maxAppliedEvents)
+        }
     }
 
     mutating func append(_ entry: HistoryEntry) {
@@ -88,7 +90,8 @@ public struct Document<State: DurableWorkflow>: Codable, Sendable {
             guard !outbox.contains(where: { $0.key == key }) else { continue }
             let serial = (outboxSerial ?? 0) + 1
             outboxSerial = serial
-            let entry = OutboxEntry(key: key, effect: effect, attempts: 0, notBefore: lease, lastError: nil, serial: serial)
+            let entry = OutboxEntry(
+                key: key, effect: effect, attempts: 0, notBefore: lease, lastError: nil, serial: serial)
             outbox.append(entry)
             added.append(entry)
         }

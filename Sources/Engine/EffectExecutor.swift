@@ -13,7 +13,9 @@ public protocol EffectExecutor<State>: Sendable {
     associatedtype State: DurableWorkflow
     /// - Parameter rerun: false only for an effect's first run straight after the write that recorded
     ///   it; then nothing can exist yet, and the look before creating may be skipped.
-    func execute(_ effect: State.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<State.Event>
+    func execute(_ effect: State.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
+        State.Event
+    >
 }
 
 extension EffectExecutor {

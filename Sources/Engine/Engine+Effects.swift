@@ -23,7 +23,8 @@ extension Engine {
             for (entry, result) in results {
                 let key = entry.key
                 switch result {
-                case .completed(let event): inputs.append(EventInput(id: "effect:\(entry.token)", event: event, settles: entry.token))
+                case .completed(let event):
+                    inputs.append(EventInput(id: "effect:\(entry.token)", event: event, settles: entry.token))
                 case .retry(let seconds, let reason):
                     logger.warning(
                         "Effect will be retried",
@@ -44,7 +45,10 @@ extension Engine {
         await withTaskGroup(of: (Int, OutboxEntry<State.Effect>, EffectResult<State.Event>).self) { group in
             for (index, entry) in entries.enumerated() {
                 group.addTask {
-                    (index, entry, await executor.execute(entry.effect, tenant: tenant, workflow: id, rerun: entry.attempts > 0))
+                    (
+                        index, entry,
+                        await executor.execute(entry.effect, tenant: tenant, workflow: id, rerun: entry.attempts > 0)
+                    )
                 }
             }
             var results: [(Int, OutboxEntry<State.Effect>, EffectResult<State.Event>)] = []

@@ -82,7 +82,8 @@ extension Engine {
         var ticked = false
         var due: [OutboxEntry<State.Effect>] = []
         if let deadline = document.state.deadline, deadline <= now {
-            let applied = try await apply(tenant: tenant, id: id, [EventInput(id: "tick:\(now.milliseconds)", event: State.tick)])
+            let applied = try await apply(
+                tenant: tenant, id: id, [EventInput(id: "tick:\(now.milliseconds)", event: State.tick)])
             ticked = true
             if case .applied(_, let added) = applied { due += added }
         }
@@ -101,7 +102,9 @@ extension Engine {
         guard let (document, _) = try await load(tenant: tenant, id: id) else { return [] }
         let stale = document.outbox.filter { $0.notBefore <= now }
         guard !stale.isEmpty else { return [] }
-        let leases = stale.map { Reschedule(key: $0.key, afterSeconds: effectLeaseSeconds, reason: $0.lastError ?? "lease expired") }
+        let leases = stale.map {
+            Reschedule(key: $0.key, afterSeconds: effectLeaseSeconds, reason: $0.lastError ?? "lease expired")
+        }
         let applied = try await apply(tenant: tenant, id: id, [], reschedule: leases)
         guard case .applied(let next, _) = applied else { return [] }
         let keys = Set(stale.map(\.key))

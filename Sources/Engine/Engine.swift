@@ -1,10 +1,11 @@
+import Logging
+import Workflow
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Logging
-import Workflow
 
 /// Why the engine could not apply an event.
 public enum EngineError: Error, Equatable, Sendable {
@@ -41,6 +42,11 @@ public enum Applied<State: DurableWorkflow>: Sendable {
         switch self {
         case .applied(let document, _), .duplicate(let document), .unchanged(let document): document
         }
+    }
+
+    /// The new outbox entries when something was written; nil for a duplicate or no change.
+    public var newEffects: [OutboxEntry<State.Effect>]? {
+        if case .applied(_, let effects) = self { effects } else { nil }
     }
 }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +9,6 @@ import Musl
 import Darwin
 #endif
 #endif
-import Synchronization
 
 /// A place where a process can be made to die on purpose, to show what survives a crash there.
 public enum FaultPoint: String, CaseIterable, Sendable {
@@ -64,4 +65,3 @@ public enum Faults {
         kill(getpid(), SIGKILL)
     }
 }
-

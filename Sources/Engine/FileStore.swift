@@ -1,3 +1,5 @@
+import Hashing
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -10,7 +12,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Hashing
 
 /// Documents as files under a root folder. A write goes to a temporary file that is fsynced,
 /// renamed over the target and followed by an fsync of the folder, so a crash leaves the old

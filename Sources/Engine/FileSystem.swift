@@ -41,7 +41,7 @@ enum FileSystem {
             throw failure("open", path)
         }
         defer { close(fd) }
-        var bytes = [UInt8]()
+        var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -133,7 +133,9 @@ enum FileSystem {
         }
         var children: [(String, Bool)] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
             if name.hasPrefix(".") { continue }
             children.append((name, entry.pointee.d_type == DT_DIR))
         }

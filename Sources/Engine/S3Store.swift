@@ -1,10 +1,11 @@
+import Hashing
+import Workflow
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Hashing
-import Workflow
 
 /// Documents as objects in an S3-compatible bucket. Conditional writes do the compare-and-swap:
 /// `If-None-Match: *` creates only, `If-Match: <ETag>` replaces only the version read; 412 and 409
@@ -28,7 +29,8 @@ public struct S3Store: DocumentStore {
         public var maxAttempts = 5
 
         public init(
-            endpoint: String, bucket: String, prefix: String = "", region: String, credentials: AWSCredentials, addressing: Addressing
+            endpoint: String, bucket: String, prefix: String = "", region: String, credentials: AWSCredentials,
+            addressing: Addressing
         ) {
             self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
             self.bucket = bucket
@@ -73,7 +75,8 @@ public struct S3Store: DocumentStore {
         guard [200, 204, 404].contains(response.status) else { throw failure("DELETE", key, response) }
     }
 
-    private func write(_ key: StoreKey, _ data: Data, condition: (String, String)?) async throws(StoreError) -> Version {
+    private func write(_ key: StoreKey, _ data: Data, condition: (String, String)?) async throws(StoreError) -> Version
+    {
         var headers = [("Content-Type", "application/json")]
         if let condition { headers.append(condition) }
         let response = try await send("PUT", objectKey(key), headers: headers, body: data)

@@ -25,7 +25,10 @@ public enum SigV4 {
         public var headers: [(String, String)]
         public var payloadHash: String
 
-        public init(method: String, path: String, query: [(String, String)] = [], headers: [(String, String)], payloadHash: String) {
+        public init(
+            method: String, path: String, query: [(String, String)] = [], headers: [(String, String)],
+            payloadHash: String
+        ) {
             self.method = method
             self.path = path
             self.query = query
@@ -57,7 +60,9 @@ public enum SigV4 {
     }
 
     /// The hex signature: HMAC of the string to sign under the key derived for date, region and service.
-    public static func signature(stringToSign: String, secret: Secret, amzDate: String, region: String, service: String) -> String {
+    public static func signature(stringToSign: String, secret: Secret, amzDate: String, region: String, service: String)
+        -> String
+    {
         var key = HMAC.sha256(key: Array("AWS4\(secret.value)".utf8), Array(amzDate.prefix(8).utf8))
         for part in [region, service, "aws4_request"] { key = HMAC.sha256(key: key, Array(part.utf8)) }
         return Hex.encode(HMAC.sha256(key: key, Array(stringToSign.utf8)))
@@ -105,7 +110,8 @@ public enum SigV4 {
         var out = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             case UInt8(ascii: "/") where keepSlash:

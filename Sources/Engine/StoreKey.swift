@@ -26,14 +26,18 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
 
     /// `tenants/<tenant>/tenant.json`: the tenant's own state (paused or not).
     public static func tenantState(_ tenant: String) throws(StoreError) -> StoreKey {
-        guard Identifier.isValidTenant(tenant), let key = StoreKey("tenants/\(tenant)/tenant.json") else { throw .invalidKey(tenant) }
+        guard Identifier.isValidTenant(tenant), let key = StoreKey("tenants/\(tenant)/tenant.json") else {
+            throw .invalidKey(tenant)
+        }
         return key
     }
 
     /// `tenants/<tenant>/slots.json`: the tenant's CI runs in flight, its waiting workflows and
     /// each repository's recent dispatches.
     public static func tenantSlots(_ tenant: String) throws(StoreError) -> StoreKey {
-        guard Identifier.isValidTenant(tenant), let key = StoreKey("tenants/\(tenant)/slots.json") else { throw .invalidKey(tenant) }
+        guard Identifier.isValidTenant(tenant), let key = StoreKey("tenants/\(tenant)/slots.json") else {
+            throw .invalidKey(tenant)
+        }
         return key
     }
 

@@ -1,10 +1,11 @@
+import Synchronization
+import Workflow
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
-import Workflow
 
 /// Where the engine gets the time. Tests use `ManualClock`; everything else `SystemClock`.
 public protocol WallClock: Sendable {
@@ -40,7 +41,8 @@ public enum UTC {
     public static func iso8601(_ instant: Instant) -> String {
         let (year, month, day, hour, minute, second) = fields(instant)
         let millis = Int(((instant.milliseconds % 1000) + 1000) % 1000)
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millis, 3))Z"
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millis, 3))Z"
     }
 
     private static func fields(_ instant: Instant) -> (Int, Int, Int, Int, Int, Int) {

@@ -30,7 +30,8 @@ extension FunctionApp {
         }
         api.get("workflows/{workflow}") { _, context in
             try await control(context) { orchestrator throws(ContractError) in
-                try await orchestrator.document(tenant: context.tenantID, workflow: context.parameters.get("workflow") ?? "")
+                try await orchestrator.document(
+                    tenant: context.tenantID, workflow: context.parameters.get("workflow") ?? "")
             }
         }
         api.post("workflows/{workflow}/{action}") { _, context in
@@ -57,7 +58,8 @@ extension FunctionApp {
             do throws(ContractError) {
                 let rows = try await orchestrator.with(logger: context.logger).summaries(tenant: context.tenantID)
                 let page = TenantPage.Query(
-                    status: query.get("status"), repository: query.get("repository"), page: query.get("page", as: Int.self) ?? 1)
+                    status: query.get("status"), repository: query.get("repository"),
+                    page: query.get("page", as: Int.self) ?? 1)
                 return HTMLPage(html: TenantPage.render(tenant: context.tenantID, rows: rows, query: page))
             } catch {
                 throw PageError(error: error)
@@ -78,7 +80,9 @@ extension FunctionApp {
 extension SteeringVerb {
     /// The verb a route names, or 404.
     init(_ word: String?) throws(ContractError) {
-        guard let word, let verb = SteeringVerb(rawValue: word) else { throw ContractError(404, "unknown action \(word ?? "")") }
+        guard let word, let verb = SteeringVerb(rawValue: word) else {
+            throw ContractError(404, "unknown action \(word ?? "")")
+        }
         self = verb
     }
 }

@@ -53,7 +53,8 @@ public enum FunctionApp {
             router.post("/timer") { request, context in
                 try await counted("timer", orchestrator) {
                     () throws(ContractError) in
-                    try await orchestrator.with(logger: context.logger).timer(authorization: request.headers[.authorization])
+                    try await orchestrator.with(logger: context.logger).timer(
+                        authorization: request.headers[.authorization])
                 }
             }
         }
@@ -86,8 +87,12 @@ public enum FunctionApp {
         }
     }
 
-    private static func addWebhooks(_ router: Router<TinybugRequestContext>, kind: FunctionKind, orchestrator: Orchestrator) {
-        @Sendable func gitHub(_ request: Request, _ context: TinybugRequestContext, tenant: String?) async throws -> Answer {
+    private static func addWebhooks(
+        _ router: Router<TinybugRequestContext>, kind: FunctionKind, orchestrator: Orchestrator
+    ) {
+        @Sendable func gitHub(_ request: Request, _ context: TinybugRequestContext, tenant: String?) async throws
+            -> Answer
+        {
             var request = request
             let body = Data(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
             let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }

@@ -1,8 +1,8 @@
 import Engine
 import Foundation
+import Hashing
 import Orchestration
 import Workflow
-import Hashing
 
 /// Where documents are stored, from `TINYBUG_STORE`.
 public enum StoreLocation: Equatable, Sendable {
@@ -50,11 +50,14 @@ public struct FunctionConfig: Sendable {
 
     /// Every variable a function reads: CONTRACT.md's, plus `HOST`, `TINYBUG_TICK_SECONDS`, `LOG_FORMAT`,
     /// `LOG_LEVEL`, `TINYBUG_EFFECT_LEASE_SECONDS` and `TINYBUG_FAULTS`.
-    public static let variables: Set<String> = Set([
-        "PORT", "HOST", "TINYBUG_STORE", "TINYBUG_S3_ENDPOINT", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "TINYBUG_TENANTS", "GITHUB_API_URL", "TINYBUG_TIMER_TOKEN",
-        "TINYBUG_ADMIN_TOKEN", "TINYBUG_TICK_SECONDS", "LOG_FORMAT", "LOG_LEVEL", "TINYBUG_EFFECT_LEASE_SECONDS", "TINYBUG_FAULTS",
-    ] + CIProvider.allCases.compactMap(\.apiVariable))
+    public static let variables: Set<String> = Set(
+        [
+            "PORT", "HOST", "TINYBUG_STORE", "TINYBUG_S3_ENDPOINT", "AWS_REGION", "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN", "TINYBUG_TENANTS", "GITHUB_API_URL", "TINYBUG_TIMER_TOKEN",
+            "TINYBUG_ADMIN_TOKEN", "TINYBUG_TICK_SECONDS", "LOG_FORMAT", "LOG_LEVEL", "TINYBUG_EFFECT_LEASE_SECONDS",
+            "TINYBUG_FAULTS",
+        ] + CIProvider.allCases.compactMap(\.apiVariable))
 
     public init(environment: [String: String]) throws(ConfigError) {
         self.environment = environment
@@ -81,7 +84,9 @@ public struct FunctionConfig: Sendable {
             throw .invalid("TINYBUG_EFFECT_LEASE_SECONDS", "not a positive whole number")
         }
         effectLeaseSeconds = lease
-        do { faults = try Faults.parse(environment["TINYBUG_FAULTS"] ?? "") } catch { throw .invalid("TINYBUG_FAULTS", error.description) }
+        do { faults = try Faults.parse(environment["TINYBUG_FAULTS"] ?? "") } catch {
+            throw .invalid("TINYBUG_FAULTS", error.description)
+        }
     }
 }
 

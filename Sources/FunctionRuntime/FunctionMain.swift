@@ -1,9 +1,9 @@
-import Orchestration
 import Dispatch
 import Engine
 import Foundation
 import Hummingbird
 import Logging
+import Orchestration
 
 /// The whole `main` of a function: configuration from the environment, JSON logs, the app, and
 /// graceful shutdown on SIGTERM (stop accepting, finish requests in flight, exit 0).
@@ -16,7 +16,9 @@ public enum FunctionMain {
         armFaults(config, logger: logger)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
         reloadOnHangUp(orchestrator.tenantsSource)
-        let app = FunctionApp.build(kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger) { port in
+        let app = FunctionApp.build(
+            kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger
+        ) { port in
             logger.info("Serving", metadata: ["function": "\(kind.rawValue)", "port": "\(port)"])
         }
         try await app.runService()
@@ -27,7 +29,8 @@ public enum FunctionMain {
         Faults.arm(config.faults)
         guard !config.faults.isEmpty else { return }
         let points = config.faults.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ",")
-        logger.warning("Fault points are armed: this process will kill itself on purpose", metadata: ["faults": "\(points)"])
+        logger.warning(
+            "Fault points are armed: this process will kill itself on purpose", metadata: ["faults": "\(points)"])
     }
 
     /// Kept alive for the life of the process; set once, by `main`, before any request is served.
@@ -45,7 +48,8 @@ public enum FunctionMain {
     /// Logs as JSON lines (`LOG_FORMAT=json`, the default for functions) or as text.
     public static func bootstrapLogging(format: String, level: Logger.Level) {
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
+            var handler: any LogHandler =
+                format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level
             return handler
         }

@@ -55,8 +55,10 @@ struct PageError: HTTPResponseError {
             case 400: ("Bad request", "The address is not valid.")
             default: ("Unavailable", "The store is unavailable. Try again shortly.")
             }
-        return try HTMLPage(status: status, html: HTML.page(title: title, body: "<p>\(text)</p>"), challenge: error.statusCode == 401)
-            .response(from: request, context: context)
+        return try HTMLPage(
+            status: status, html: HTML.page(title: title, body: "<p>\(text)</p>"), challenge: error.statusCode == 401
+        )
+        .response(from: request, context: context)
     }
 }
 

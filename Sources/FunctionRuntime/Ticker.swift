@@ -1,5 +1,5 @@
-import Orchestration
 import Logging
+import Orchestration
 import ServiceLifecycle
 
 /// The internal timer of `tinybug serve`: a tick every `interval` (the first one interval after

@@ -4,7 +4,7 @@ public enum Hex {
 
     /// Lowercase hex of `bytes`.
     public static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
-        var out = [UInt8]()
+        var out: [UInt8] = []
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
@@ -16,7 +16,7 @@ public enum Hex {
     public static func decode(_ text: Substring) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
+        var out: [UInt8] = []
         out.reserveCapacity(chars.count / 2)
         var index = 0
         while index < chars.count {

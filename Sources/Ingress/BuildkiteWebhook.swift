@@ -1,10 +1,11 @@
+import Hashing
+import Workflow
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Hashing
-import Workflow
 
 /// What a Buildkite delivery means to Tinybug.
 public enum BuildkiteWebhook: Equatable, Sendable {
@@ -93,7 +94,10 @@ extension CIProvider {
         case .githubActions:
             [eventHeader: event, signatureHeader: Signature.gitHubHeader(body: body, secret: secret)]
         case .buildkite:
-            [eventHeader: event, signatureHeader: Signature.buildkiteHeader(body: body, secret: secret, timestamp: now)]
+            [
+                eventHeader: event,
+                signatureHeader: Signature.buildkiteHeader(body: body, secret: secret, timestamp: now),
+            ]
         }
     }
 
@@ -127,7 +131,8 @@ extension Signature {
             default: continue
             }
         }
-        guard let timestamp, let seconds = Int64(timestamp), let signature, let given = Hex.decode(signature), given.count == 32
+        guard let timestamp, let seconds = Int64(timestamp), let signature, let given = Hex.decode(signature),
+            given.count == 32
         else { throw .malformed(CIProvider.buildkite.signatureHeader) }
         let expected = HMAC.sha256(key: secret.bytes, Array("\(timestamp).".utf8) + Array(body))
         guard ConstantTime.equals(expected, given) else { throw .mismatch }

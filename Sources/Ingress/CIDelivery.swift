@@ -1,10 +1,11 @@
+import Hashing
+import Workflow
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Hashing
-import Workflow
 
 /// What a delivery on a CI provider's own webhook route means, whichever provider sent it.
 public enum CIDelivery: Equatable, Sendable {

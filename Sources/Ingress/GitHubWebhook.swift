@@ -1,9 +1,10 @@
+import Workflow
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Workflow
 
 /// What a GitHub delivery means to Tinybug.
 public enum GitHubWebhook: Equatable, Sendable {

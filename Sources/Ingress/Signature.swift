@@ -1,10 +1,11 @@
+import Hashing
+import Workflow
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Hashing
-import Workflow
 
 /// Why a request's signature was refused. Every case answers 401.
 public enum SignatureError: Error, Equatable, Sendable {

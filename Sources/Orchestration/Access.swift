@@ -13,7 +13,8 @@ extension Orchestrator {
             guard let tenant = tenants[id] else { throw ContractError(404, "unknown tenant \(id)") }
             return tenant
         }
-        guard let tenant = tenants[id], let apiToken = tenant.apiToken, ConstantTime.equals(token, apiToken.value) else {
+        guard let tenant = tenants[id], let apiToken = tenant.apiToken, ConstantTime.equals(token, apiToken.value)
+        else {
             throw ContractError(401, "wrong bearer token")
         }
         return tenant

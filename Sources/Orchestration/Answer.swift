@@ -18,7 +18,9 @@ public struct Answer: Sendable, Equatable {
     static func accepted(_ workflow: String? = nil, workflows: [String]? = nil) -> Answer {
         Answer(status: 202, body: Body(result: "accepted", workflow: workflow, workflows: workflows))
     }
-    static func ignored(_ reason: String) -> Answer { Answer(status: 202, body: Body(result: "ignored", error: reason)) }
+    static func ignored(_ reason: String) -> Answer {
+        Answer(status: 202, body: Body(result: "ignored", error: reason))
+    }
     static func ok(_ result: String, workflow: String? = nil) -> Answer {
         Answer(status: 200, body: Body(result: result, workflow: workflow))
     }
@@ -70,6 +72,8 @@ enum JSONBody {
     static func encode(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do { return try encoder.encode(value) } catch { return Data(#"{"result":"rejected","error":"unencodable answer"}"#.utf8) }
+        do { return try encoder.encode(value) } catch {
+            return Data(#"{"result":"rejected","error":"unencodable answer"}"#.utf8)
+        }
     }
 }

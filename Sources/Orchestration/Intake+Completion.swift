@@ -13,12 +13,14 @@ extension Orchestrator {
     ) async throws(ContractError) -> Answer {
         guard let job else { return .ignored("not a Tinybug run") }
         guard job.tenant == tenant.id else {
-            logger.warning("Completion names another tenant", metadata: ["tenant.id": "\(tenant.id)", "job.key": "\(job)"])
+            logger.warning(
+                "Completion names another tenant", metadata: ["tenant.id": "\(tenant.id)", "job.key": "\(job)"])
             throw ContractError(401, "the job key names another tenant than the one whose secret signed it")
         }
         let event = Event.ciFinished(job, conclusion, ciRunID: runID, url: url)
         do {
-            let applied = try await engine.apply(tenant: tenant.id, id: job.workflow, [EventInput(id: eventID, event: event)])
+            let applied = try await engine.apply(
+                tenant: tenant.id, id: job.workflow, [EventInput(id: eventID, event: event)])
             switch applied {
             case .duplicate: return .ok("duplicate delivery", workflow: job.workflow)
             case .unchanged: return .ok("nothing to change", workflow: job.workflow)

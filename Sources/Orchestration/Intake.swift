@@ -109,7 +109,8 @@ extension Orchestrator {
         }
         if draft && !tenant.measureDrafts { return .ignored("draft pull requests are measured once ready for review") }
         let id = Identifier.workflow(for: pr)
-        _ = try await endOthers(of: pr, tenant: tenant, except: id, event: .superseded(by: pr.headSHA), delivery: delivery)
+        _ = try await endOthers(
+            of: pr, tenant: tenant, except: id, event: .superseded(by: pr.headSHA), delivery: delivery)
         try await remember(id, of: pr, tenant: tenant.id)
         let paused = try await tenantPaused(tenant.id)
         let created = try await engine.create(tenant: tenant.id, id: id, eventID: delivery) { now in
@@ -119,7 +120,8 @@ extension Orchestrator {
             return .ok("duplicate: this commit is already measured", workflow: id)
         }
         logger.info(
-            "Started workflow", metadata: ["tenant.id": "\(tenant.id)", "workflow.id": "\(id)", "delivery.id": "\(delivery)"])
+            "Started workflow",
+            metadata: ["tenant.id": "\(tenant.id)", "workflow.id": "\(id)", "delivery.id": "\(delivery)"])
         try await carryOut(created, tenant: tenant.id, id: id)
         return .accepted(id)
     }
@@ -134,7 +136,8 @@ extension Orchestrator {
                 document.state.pullRequest.number == pr.number, document.state.pullRequest.repository == pr.repository,
                 document.state.outcome == nil
             else { continue }
-            let applied = try await engine.apply(tenant: tenant.id, id: id, [EventInput(id: "\(delivery):\(id)", event: event)])
+            let applied = try await engine.apply(
+                tenant: tenant.id, id: id, [EventInput(id: "\(delivery):\(id)", event: event)])
             try await carryOut(applied, tenant: tenant.id, id: id)
             ended.append(id)
         }

@@ -19,22 +19,34 @@ public struct MeteredStore: DocumentStore {
             telemetry.store(operation, outcome: "ok")
             return result
         } catch {
-            if case .conflict = error { telemetry.store(operation, outcome: "conflict") } else { telemetry.store(operation, outcome: "error") }
+            if case .conflict = error {
+                telemetry.store(operation, outcome: "conflict")
+            } else {
+                telemetry.store(operation, outcome: "error")
+            }
             throw error
         }
     }
 
-    public func read(_ key: StoreKey) async throws(StoreError) -> Stored? { try await count("read") { () throws(StoreError) in try await base.read(key) } }
+    public func read(_ key: StoreKey) async throws(StoreError) -> Stored? {
+        try await count("read") { () throws(StoreError) in try await base.read(key) }
+    }
     public func create(_ key: StoreKey, _ data: Data) async throws(StoreError) -> Version {
         try await count("create") { () throws(StoreError) in try await base.create(key, data) }
     }
     public func replace(_ key: StoreKey, _ data: Data, ifMatch version: Version) async throws(StoreError) -> Version {
         try await count("replace") { () throws(StoreError) in try await base.replace(key, data, ifMatch: version) }
     }
-    public func put(_ key: StoreKey, _ data: Data) async throws(StoreError) { try await count("put") { () throws(StoreError) in try await base.put(key, data) } }
-    public func delete(_ key: StoreKey) async throws(StoreError) { try await count("delete") { () throws(StoreError) in try await base.delete(key) } }
+    public func put(_ key: StoreKey, _ data: Data) async throws(StoreError) {
+        try await count("put") { () throws(StoreError) in try await base.put(key, data) }
+    }
+    public func delete(_ key: StoreKey) async throws(StoreError) {
+        try await count("delete") { () throws(StoreError) in try await base.delete(key) }
+    }
     public func list(prefix: String, startAfter: String?, limit: Int) async throws(StoreError) -> [StoreKey] {
-        try await count("list") { () throws(StoreError) in try await base.list(prefix: prefix, startAfter: startAfter, limit: limit) }
+        try await count("list") { () throws(StoreError) in
+            try await base.list(prefix: prefix, startAfter: startAfter, limit: limit)
+        }
     }
 }
 
@@ -44,7 +56,9 @@ public struct MeteredExecutor: EffectExecutor {
     public let base: EffectRunner
     let telemetry: Telemetry
 
-    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
+        Workflow.Event
+    > {
         let result = await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
         switch result {
         case .completed(.failed): telemetry.effect(effect.kind, outcome: "failed")

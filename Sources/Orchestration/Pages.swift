@@ -10,7 +10,9 @@ extension Orchestrator {
         do {
             var rows: [WorkflowSummary] = []
             for id in try await workflowIDs(tenant: tenant) {
-                if let (document, _) = try await engine.load(tenant: tenant, id: id) { rows.append(WorkflowSummary(document)) }
+                if let (document, _) = try await engine.load(tenant: tenant, id: id) {
+                    rows.append(WorkflowSummary(document))
+                }
             }
             return rows.sorted { ($0.started, $0.id) > ($1.started, $1.id) }
         } catch {
@@ -25,13 +27,16 @@ extension Orchestrator {
         do { loaded = try await engine.load(tenant: tenant, id: workflow) } catch {
             throw refused(error, ["tenant.id": "\(tenant)", "workflow.id": "\(workflow)"])
         }
-        guard let (document, _) = loaded else { throw ContractError(404, "no workflow \(workflow) for tenant \(tenant)") }
+        guard let (document, _) = loaded else {
+            throw ContractError(404, "no workflow \(workflow) for tenant \(tenant)")
+        }
         return document
     }
 
     func workflowIDs(tenant: String) async throws(EngineError) -> [String] {
         do {
-            return try await engine.store.listAll(prefix: StoreKey.workflowsPrefix(tenant: tenant)).compactMap(\.workflowID)
+            return try await engine.store.listAll(prefix: StoreKey.workflowsPrefix(tenant: tenant)).compactMap(
+                \.workflowID)
         } catch {
             throw .store(error)
         }

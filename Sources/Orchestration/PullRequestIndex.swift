@@ -11,7 +11,8 @@ struct PullRequestIndex: Codable, Sendable, Equatable {
     static func document(_ pr: PullRequest, tenant: String) throws(EngineError) -> SideDocument<PullRequestIndex> {
         let name = String(Identifier.prPrefix(for: pr).dropLast(2))
         do {
-            return SideDocument(key: try StoreKey.pullRequestIndex(tenant: tenant, pr: name), initial: Self(workflows: []))
+            return SideDocument(
+                key: try StoreKey.pullRequestIndex(tenant: tenant, pr: name), initial: Self(workflows: []))
         } catch {
             throw .store(error)
         }

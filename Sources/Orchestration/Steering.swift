@@ -43,7 +43,8 @@ extension Orchestrator {
             let applied = try await engine.apply(tenant: tenant, id: workflow, [input])
             var ran = 0
             if case .applied(_, let effects) = applied, !effects.isEmpty {
-                ran = try await engine.carryOut(effects, tenant: tenant, id: workflow, executor: executor, budget: effectBudget)
+                ran = try await engine.carryOut(
+                    effects, tenant: tenant, id: workflow, executor: executor, budget: effectBudget)
             }
             logger.info(
                 "Steered workflow",
@@ -66,7 +67,8 @@ extension Orchestrator {
             throw refused(.store(error), ["tenant.id": "\(tenant)"])
         }
         var steered: [String] = []
-        for summary in try await summaries(tenant: tenant) where summary.status == .running || summary.status == .paused {
+        for summary in try await summaries(tenant: tenant) where summary.status == .running || summary.status == .paused
+        {
             _ = try await steer(tenant: tenant, workflow: summary.id, verb)
             steered.append(summary.id)
         }
@@ -75,7 +77,9 @@ extension Orchestrator {
 
     /// Whether the tenant is paused (new workflows then start paused).
     public func tenantPaused(_ tenant: String) async throws(EngineError) -> Bool {
-        do { return try await engine.sideDocuments.read(TenantState.document(tenant)).paused } catch { throw .store(error) }
+        do { return try await engine.sideDocuments.read(TenantState.document(tenant)).paused } catch {
+            throw .store(error)
+        }
     }
 
     func setTenantPaused(_ tenant: String, _ paused: Bool) async throws(StoreError) {

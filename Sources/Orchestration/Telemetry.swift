@@ -13,7 +13,8 @@ public struct Telemetry: Sendable {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
-            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25),
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
             .seconds(5), .seconds(10),
         ]
@@ -22,7 +23,9 @@ public struct Telemetry: Sendable {
 
     /// Webhooks, ticks and control calls, by type and by the status answered.
     public func event(_ type: String, status: Int) {
-        Counter(label: "tinybug_events_total", dimensions: [("type", type), ("status", String(status))], factory: factory).increment()
+        Counter(
+            label: "tinybug_events_total", dimensions: [("type", type), ("status", String(status))], factory: factory
+        ).increment()
     }
 
     public func handled(route: String, duration: Duration) {
@@ -32,12 +35,16 @@ public struct Telemetry: Sendable {
     }
 
     func store(_ operation: String, outcome: String) {
-        Counter(label: "tinybug_store_operations_total", dimensions: [("operation", operation), ("outcome", outcome)], factory: factory)
-            .increment()
+        Counter(
+            label: "tinybug_store_operations_total", dimensions: [("operation", operation), ("outcome", outcome)],
+            factory: factory
+        )
+        .increment()
     }
 
     func effect(_ kind: String, outcome: String) {
-        Counter(label: "tinybug_effects_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: factory).increment()
+        Counter(label: "tinybug_effects_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: factory)
+            .increment()
     }
 
     /// The Prometheus text exposition of every metric.

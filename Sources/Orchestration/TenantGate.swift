@@ -28,10 +28,14 @@ public struct TenantGate: EffectExecutor {
         self.logger = logger
     }
 
-    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
+        Workflow.Event
+    > {
         switch effect {
         case .dispatch(let key, let pr, _):
-            guard let config = tenants.current[tenant] else { return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured") }
+            guard let config = tenants.current[tenant] else {
+                return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured")
+            }
             let decision: TenantSlots.Decision
             do { decision = try await acquire(key, repository: "\(pr.owner)/\(pr.repo)", config) } catch {
                 return .retry(afterSeconds: nil, reason: "tenant slots: \(error)")
@@ -61,8 +65,10 @@ public struct TenantGate: EffectExecutor {
         let now = engine.clock.now()
         let (limit, pace) = (config.settings.maxConcurrentJobs, config.dispatchPace)
         let outcome = try await ledger.apply(key.tenant) { slots in
-            let decision = slots.acquire(key.description, workflow: key.workflow, repository: repository, limit: limit, pace: pace, now: now)
-            return SlotOutcome(decision: decision, woken: decision == .granted ? slots.wake(limit: limit, now: now) : [])
+            let decision = slots.acquire(
+                key.description, workflow: key.workflow, repository: repository, limit: limit, pace: pace, now: now)
+            return SlotOutcome(
+                decision: decision, woken: decision == .granted ? slots.wake(limit: limit, now: now) : [])
         }
         for workflow in outcome.woken { await wake(workflow, tenant: key.tenant, cause: key.description) }
         return outcome.decision ?? .queued
@@ -93,7 +99,8 @@ public struct TenantGate: EffectExecutor {
             await withdraw(workflow, tenant: tenant)
         } catch {
             // The workflow asks again on its own after `Run.slotRecheckSeconds`.
-            logger.warning("Could not wake a waiting workflow", metadata: ["workflow.id": "\(workflow)", "error": "\(error)"])
+            logger.warning(
+                "Could not wake a waiting workflow", metadata: ["workflow.id": "\(workflow)", "error": "\(error)"])
         }
     }
 
@@ -102,9 +109,12 @@ public struct TenantGate: EffectExecutor {
         let limit = tenants.current[tenant]?.settings.maxConcurrentJobs ?? 1
         let woken: [String]
         do {
-            woken = try await ledger.apply(tenant) { slots in SlotOutcome(woken: slots.withdraw(workflow, limit: limit, now: now)) }.woken
+            woken = try await ledger.apply(tenant) { slots in
+                SlotOutcome(woken: slots.withdraw(workflow, limit: limit, now: now))
+            }.woken
         } catch {
-            logger.warning("Could not pass a promised slot on", metadata: ["workflow.id": "\(workflow)", "error": "\(error)"])
+            logger.warning(
+                "Could not pass a promised slot on", metadata: ["workflow.id": "\(workflow)", "error": "\(error)"])
             return
         }
         for next in woken { await wake(next, tenant: tenant, cause: "withdrawn:\(workflow):\(now.milliseconds)") }
@@ -115,7 +125,8 @@ public struct TenantGate: EffectExecutor {
         let now = engine.clock.now()
         let slots: TenantSlots
         do { slots = try await engine.sideDocuments.read(SlotLedger.document(tenant)) } catch {
-            logger.error("Could not read the tenant's slots", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
+            logger.error(
+                "Could not read the tenant's slots", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
             return
         }
         for (held, _) in slots.holdings(olderThan: Self.verifyAfterSeconds, now: now).prefix(4) {

@@ -7,44 +7,73 @@ import Workflow
 /// Reading the tenants file of CONTRACT.md: secrets written `env:NAME` or `file:/path`.
 extension Tenants {
     struct File: Decodable {
-        struct App: Decodable { var appId: Int64?; var privateKey: String?; var webhookSecret: String? }
-        struct GitHub: Decodable { var installationId: Int64?; var webhookSecret: String?; var token: String? }
+        struct App: Decodable {
+            var appId: Int64?
+            var privateKey: String?
+            var webhookSecret: String?
+        }
+        struct GitHub: Decodable {
+            var installationId: Int64?
+            var webhookSecret: String?
+            var token: String?
+        }
         struct CI: Decodable {
-            var provider: String; var workflow: String?; var ref: String?
-            var organization: String?; var pipeline: String?; var apiToken: String?; var webhookSecret: String?
+            var provider: String
+            var workflow: String?
+            var ref: String?
+            var organization: String?
+            var pipeline: String?
+            var apiToken: String?
+            var webhookSecret: String?
             var webhookToken: String?
         }
         struct Limits: Decodable {
-            var maxMutants: Int?; var maxConcurrentJobs: Int?; var jobTimeoutSeconds: Int64?; var maxAttempts: Int?
+            var maxMutants: Int?
+            var maxConcurrentJobs: Int?
+            var jobTimeoutSeconds: Int64?
+            var maxAttempts: Int?
             var retryBaseSeconds: Int64?
             /// At most this many dispatches per repository in any `dispatchWindowSeconds`.
-            var maxDispatches: Int?; var dispatchWindowSeconds: Int64?
+            var maxDispatches: Int?
+            var dispatchWindowSeconds: Int64?
         }
         struct Entry: Decodable {
-            var id: String; var github: GitHub?; var ci: CI?; var apiToken: String?; var limits: Limits?
-            var threshold: Double?; var measureDrafts: Bool?
+            var id: String
+            var github: GitHub?
+            var ci: CI?
+            var apiToken: String?
+            var limits: Limits?
+            var threshold: Double?
+            var measureDrafts: Bool?
         }
         var githubApp: App?
         var tenants: [Entry]
     }
 
     /// Loads and resolves the file at `path`.
-    public static func load(path: String, environment: [String: String], logger: Logger) throws(ConfigError) -> Tenants {
+    public static func load(path: String, environment: [String: String], logger: Logger) throws(ConfigError) -> Tenants
+    {
         guard let data = FileManager.default.contents(atPath: path) else { throw .tenants("cannot read \(path)") }
         return try parse(data, environment: environment, logger: logger)
     }
 
-    public static func parse(_ data: Data, environment: [String: String], logger: Logger) throws(ConfigError) -> Tenants {
+    public static func parse(_ data: Data, environment: [String: String], logger: Logger) throws(ConfigError) -> Tenants
+    {
         let file: File
         do { file = try JSONDecoder().decode(File.self, from: data) } catch { throw .tenants("not valid: \(error)") }
         let resolver = SecretResolver(environment: environment, logger: logger)
         var tenants: [Tenant] = []
         for entry in file.tenants {
-            guard Identifier.isValidTenant(entry.id) else { throw .tenants("tenant id \"\(entry.id)\" is not [a-z0-9-]{1,63}") }
-            guard !tenants.contains(where: { $0.id == entry.id }) else { throw .tenants("tenant \(entry.id) appears twice") }
+            guard Identifier.isValidTenant(entry.id) else {
+                throw .tenants("tenant id \"\(entry.id)\" is not [a-z0-9-]{1,63}")
+            }
+            guard !tenants.contains(where: { $0.id == entry.id }) else {
+                throw .tenants("tenant \(entry.id) appears twice")
+            }
             tenants.append(try tenant(entry, resolver))
         }
-        return Tenants(tenants, appWebhookSecret: try appSecret(file.githubApp, resolver), app: try app(file.githubApp, resolver))
+        return Tenants(
+            tenants, appWebhookSecret: try appSecret(file.githubApp, resolver), app: try app(file.githubApp, resolver))
     }
 
     private static func appSecret(_ app: File.App?, _ resolver: SecretResolver) throws(ConfigError) -> Secret? {
@@ -79,7 +108,8 @@ extension Tenants {
             apiToken: try secret(entry.apiToken, "apiToken"), settings: settings,
             measureDrafts: entry.measureDrafts ?? false,
             dispatchPace: DispatchPace(
-                count: limits?.maxDispatches ?? DispatchPace().count, seconds: limits?.dispatchWindowSeconds ?? DispatchPace().seconds))
+                count: limits?.maxDispatches ?? DispatchPace().count,
+                seconds: limits?.dispatchWindowSeconds ?? DispatchPace().seconds))
     }
 }
 
@@ -116,15 +146,21 @@ struct SecretResolver {
     func resolve(_ reference: String, _ field: String) throws(ConfigError) -> Secret {
         if reference.hasPrefix("env:") {
             let name = String(reference.dropFirst(4))
-            guard let value = environment[name], !value.isEmpty else { throw .tenants("\(field): variable \(name) is not set") }
+            guard let value = environment[name], !value.isEmpty else {
+                throw .tenants("\(field): variable \(name) is not set")
+            }
             return Secret(value)
         }
         if reference.hasPrefix("file:") {
             let path = String(reference.dropFirst(5))
-            guard let data = FileManager.default.contents(atPath: path) else { throw .tenants("\(field): cannot read \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .tenants("\(field): cannot read \(path)")
+            }
             return Secret(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        logger.warning("A secret is written literally in the tenants file; use env: or file: outside local use", metadata: ["field": "\(field)"])
+        logger.warning(
+            "A secret is written literally in the tenants file; use env: or file: outside local use",
+            metadata: ["field": "\(field)"])
         return Secret(reference)
     }
 }

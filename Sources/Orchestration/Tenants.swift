@@ -10,7 +10,8 @@ public enum TenantCI: Sendable {
     /// A `workflow_dispatch` workflow file, taken from branch `ref`.
     case githubActions(workflow: String, ref: String)
     /// A Buildkite pipeline; its webhooks are signed with `webhookSecret` or carry `webhookToken`.
-    case buildkite(organization: String, pipeline: String, apiToken: Secret?, webhookSecret: Secret?, webhookToken: Secret?)
+    case buildkite(
+        organization: String, pipeline: String, apiToken: Secret?, webhookSecret: Secret?, webhookToken: Secret?)
 
     public var provider: CIProvider {
         switch self {
@@ -38,7 +39,8 @@ public enum TenantCI: Sendable {
             let api = endpoints.buildkite
             return { _, clients in
                 let rest = clients.client(api, token: apiToken, headers: BuildkiteClient.headers)
-                return BuildkiteService(client: BuildkiteClient(rest: rest, organization: organization, pipeline: pipeline))
+                return BuildkiteService(
+                    client: BuildkiteClient(rest: rest, organization: organization, pipeline: pipeline))
             }
         }
     }

@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -6,8 +9,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
-import Synchronization
 
 /// The tenants in force, re-read from the tenants file when it changes (its mtime) or on SIGHUP,
 /// without a restart. A file that does not load keeps the last good tenants and says why in the log.
@@ -54,10 +55,13 @@ public final class TenantsSource: Sendable {
         do {
             let tenants = try Tenants.load(path: path, environment: environment, logger: logger)
             state.withLock { $0 = State(tenants: tenants, modified: modified) }
-            logger.notice("Reloaded the tenants file", metadata: ["reason": "\(reason)", "tenants.count": "\(tenants.all.count)"])
+            logger.notice(
+                "Reloaded the tenants file", metadata: ["reason": "\(reason)", "tenants.count": "\(tenants.all.count)"])
         } catch {
             state.withLock { $0.modified = modified }
-            logger.error("Kept the last good tenants: the tenants file does not load", metadata: ["reason": "\(reason)", "error": "\(error)"])
+            logger.error(
+                "Kept the last good tenants: the tenants file does not load",
+                metadata: ["reason": "\(reason)", "error": "\(error)"])
         }
     }
 

@@ -1,12 +1,12 @@
-import Workflow
 import Foundation
 import FoundationNetworking
-import Hashing
 import HTTPTypes
+import Hashing
 import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Workflow
 
 /// A loopback server that speaks the parts of Buildkite's REST API Tinybug calls: create, find,
 /// read and cancel builds. It "runs" each build and posts a signed `build.finished` webhook back.
@@ -21,7 +21,8 @@ public struct BuildkiteSimulator: Sendable {
 
         public init(
             token: String, organization: String, pipeline: String, jobDuration: Duration = .milliseconds(50),
-            outcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = BuildkiteSimulator.defaultOutcome
+            outcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = BuildkiteSimulator
+                .defaultOutcome
         ) {
             self.token = token
             self.organization = organization
@@ -46,12 +47,15 @@ public struct BuildkiteSimulator: Sendable {
         GitHubSimulator.defaultOutcome(job: job, mutant: mutant) == "failure" ? "failed" : "passed"
     }
 
-    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void)
+        -> some ApplicationProtocol
+    {
         let router = Router()
         router.add(middleware: AuthMiddleware(token: options.token, state: state))
         addBuilds(router)
         return Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "buildkite-simulator"),
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "buildkite-simulator"),
             services: [JobRunner(queue: queue, duration: options.jobDuration) { await finish($0) }],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
@@ -64,10 +68,24 @@ public struct BuildkiteSimulator: Sendable {
         var env: [String: String]?
     }
 
-    struct JobJSON: Codable { var id: String; var type = "script"; var name: String; var step_key: String; var state: String; var exit_status: Int? }
+    struct JobJSON: Codable {
+        var id: String
+        var type = "script"
+        var name: String
+        var step_key: String
+        var state: String
+        var exit_status: Int?
+    }
     struct BuildJSON: Codable {
-        var id: String; var number: Int64; var state: String; var web_url: String; var commit: String; var branch: String
-        var message: String; var meta_data: [String: String]; var jobs: [JobJSON]
+        var id: String
+        var number: Int64
+        var state: String
+        var web_url: String
+        var commit: String
+        var branch: String
+        var message: String
+        var meta_data: [String: String]
+        var jobs: [JobJSON]
     }
 
     func json(_ run: SimulatedRun) -> BuildJSON {
@@ -77,11 +95,16 @@ public struct BuildkiteSimulator: Sendable {
         let tests = run.applyFailed ? "broken" : state
         return BuildJSON(
             id: "build-\(run.id)", number: run.id, state: state,
-            web_url: "https://buildkite.com/\(options.organization)/\(options.pipeline)/builds/\(run.id)", commit: run.headSHA,
+            web_url: "https://buildkite.com/\(options.organization)/\(options.pipeline)/builds/\(run.id)",
+            commit: run.headSHA,
             branch: run.workflow, message: run.title, meta_data: run.inputs,
             jobs: [
-                JobJSON(id: "job-\(run.id)-1", name: ":mag: apply mutant", step_key: CIProvider.buildkite.applyStep, state: apply, exit_status: run.applyFailed ? 3 : 0),
-                JobJSON(id: "job-\(run.id)-2", name: ":test_tube: run tests", step_key: "run-tests", state: tests, exit_status: state == "failed" ? 1 : 0),
+                JobJSON(
+                    id: "job-\(run.id)-1", name: ":mag: apply mutant", step_key: CIProvider.buildkite.applyStep,
+                    state: apply, exit_status: run.applyFailed ? 3 : 0),
+                JobJSON(
+                    id: "job-\(run.id)-2", name: ":test_tube: run tests", step_key: "run-tests", state: tests,
+                    exit_status: state == "failed" ? 1 : 0),
             ])
     }
 
@@ -92,29 +115,35 @@ public struct BuildkiteSimulator: Sendable {
             let id = await state.newID()
             let run = SimulatedRun(
                 id: id, owner: options.organization, repo: options.pipeline, workflow: body.branch,
-                title: body.message ?? "", inputs: body.meta_data ?? [:], status: "scheduled", conclusion: nil, headSHA: body.commit)
+                title: body.message ?? "", inputs: body.meta_data ?? [:], status: "scheduled", conclusion: nil,
+                headSHA: body.commit)
             await state.addRun(run)
             enqueue.yield(id)
             return GitHubSimulator.json(json(run), status: .created)
         }
         router.get(RouterPath(builds)) { request, _ in
-            let wanted = request.uri.queryParameters.first { String($0.key).removingPercentEncoding == "meta_data[\(CIContract.Input.job)]" }
-                .map { String($0.value).removingPercentEncoding ?? String($0.value) }
+            let wanted = request.uri.queryParameters.first {
+                String($0.key).removingPercentEncoding == "meta_data[\(CIContract.Input.job)]"
+            }
+            .map { String($0.value).removingPercentEncoding ?? String($0.value) }
             let runs = await state.runs.filter { wanted == nil || $0.inputs[CIContract.Input.job] == wanted }
             return GitHubSimulator.json(runs.reversed().map(json))
         }
         router.get(RouterPath(builds + "/{number}")) { _, context in
-            guard let number = context.parameters.get("number", as: Int64.self), let run = await state.run(number) else {
+            guard let number = context.parameters.get("number", as: Int64.self), let run = await state.run(number)
+            else {
                 return GitHubSimulator.json(["message": "No build found"], status: .notFound)
             }
             return GitHubSimulator.json(json(run))
         }
         router.put(RouterPath(builds + "/{number}/cancel")) { _, context in
-            guard let number = context.parameters.get("number", as: Int64.self), let run = await state.run(number) else {
+            guard let number = context.parameters.get("number", as: Int64.self), let run = await state.run(number)
+            else {
                 return GitHubSimulator.json(["message": "No build found"], status: .notFound)
             }
             guard let finished = await state.finish(run.id, conclusion: "canceled") else {
-                return GitHubSimulator.json(["message": "Build can't be canceled because it's already finished"], status: .unprocessableContent)
+                return GitHubSimulator.json(
+                    ["message": "Build can't be canceled because it's already finished"], status: .unprocessableContent)
             }
             await deliver(finished)
             return GitHubSimulator.json(json(finished))
@@ -124,7 +153,11 @@ public struct BuildkiteSimulator: Sendable {
     /// Posts `build.finished`, signed `timestamp=…,signature=…` over `timestamp.body`, as Buildkite does.
     func deliver(_ run: SimulatedRun) async {
         guard let target = await state.webhookTarget, let url = URL(string: target.url) else { return }
-        struct Payload: Encodable { var event = "build.finished"; var build: BuildJSON; var sender = ["id": "sim", "name": "Buildkite simulator"] }
+        struct Payload: Encodable {
+            var event = "build.finished"
+            var build: BuildJSON
+            var sender = ["id": "sim", "name": "Buildkite simulator"]
+        }
         let body = (try? JSONEncoder().encode(Payload(build: json(run)))) ?? Data()
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
@@ -133,7 +166,8 @@ public struct BuildkiteSimulator: Sendable {
         request.setValue("build.finished", forHTTPHeaderField: "X-Buildkite-Event")
         let timestamp = Int64(Date().timeIntervalSince1970)
         let mac = HMAC.sha256(key: Array(target.secret.utf8), Array("\(timestamp).".utf8) + Array(body))
-        request.setValue("timestamp=\(timestamp),signature=\(Hex.encode(mac))", forHTTPHeaderField: "X-Buildkite-Signature")
+        request.setValue(
+            "timestamp=\(timestamp),signature=\(Hex.encode(mac))", forHTTPHeaderField: "X-Buildkite-Signature")
         let sent = (try? await URLSession.shared.data(for: request)) != nil
         await state.countWebhook(sent: sent)
     }
@@ -146,7 +180,8 @@ extension BuildkiteSimulator {
         let mutant = run.inputs[CIContract.Input.mutant].flatMap(GitHubSimulator.decodeMutant)
         let outcome = options.outcome(run.inputs[CIContract.Input.job] ?? "", mutant)
         let buildState = outcome == "apply-failed" ? "failed" : outcome ?? "passed"
-        guard let finished = await state.finish(id, conclusion: buildState, applyFailed: outcome == "apply-failed") else { return }
+        guard let finished = await state.finish(id, conclusion: buildState, applyFailed: outcome == "apply-failed")
+        else { return }
         if outcome == nil {
             await state.countWebhook(sent: false)
             return

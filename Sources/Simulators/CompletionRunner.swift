@@ -1,10 +1,10 @@
-import Workflow
 import Foundation
 import FoundationNetworking
 import Hashing
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Workflow
 
 /// "Runs" each queued job: waits the job's duration, then lets the simulator finish it (decide its
 /// conclusion and send its webhook). Pending jobs are dropped on graceful shutdown.
@@ -34,7 +34,8 @@ extension GitHubSimulator {
         let job = run.inputs[CIContract.Input.job] ?? ""
         let outcome = options.outcome(job, run.inputs[CIContract.Input.mutant].flatMap(Self.decodeMutant))
         let conclusion = outcome == "apply-failed" ? "failure" : outcome ?? "success"
-        guard let finished = await state.finish(id, conclusion: conclusion, applyFailed: outcome == "apply-failed") else { return }
+        guard let finished = await state.finish(id, conclusion: conclusion, applyFailed: outcome == "apply-failed")
+        else { return }
         if outcome == nil || options.dropWebhook(job) {
             await state.countWebhook(sent: false)
             return
@@ -73,7 +74,8 @@ extension GitHubSimulator {
         var finished = run
         finished.status = "completed"
         finished.conclusion = conclusion
-        return workflowRunPayload(finished, owner: owner, repo: repo, htmlURL: "https://github.com/\(owner)/\(repo)/actions/runs/\(run.id)")
+        return workflowRunPayload(
+            finished, owner: owner, repo: repo, htmlURL: "https://github.com/\(owner)/\(repo)/actions/runs/\(run.id)")
     }
 
     /// A `workflow_run` completed payload in GitHub's documented shape, as compact JSON.
@@ -86,7 +88,8 @@ extension GitHubSimulator {
                 "event": "workflow_dispatch", "run_attempt": 1, "run_number": run.id - 1000,
                 "path": ".github/workflows/\(run.workflow)", "head_branch": "main",
             ] as [String: Any],
-            "workflow": ["id": 161335, "name": "tinybug mutant", "path": ".github/workflows/\(run.workflow)"] as [String: Any],
+            "workflow": ["id": 161335, "name": "tinybug mutant", "path": ".github/workflows/\(run.workflow)"]
+                as [String: Any],
             "repository": [
                 "id": 1_296_269, "name": repo, "full_name": "\(owner)/\(repo)", "private": false,
                 "owner": ["login": owner, "id": 1, "type": "Organization"] as [String: Any],

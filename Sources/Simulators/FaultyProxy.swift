@@ -10,7 +10,11 @@ import Synchronization
 /// the request, or answers slowly.
 public final class FaultyProxy: Sendable {
     public enum Fault: String, CaseIterable, Sendable {
-        case internalError = "500", unavailable = "503", dropBefore = "dropped before", dropAfter = "dropped after", slow
+        case internalError = "500"
+        case unavailable = "503"
+        case dropBefore = "dropped before"
+        case dropAfter = "dropped after"
+        case slow
     }
 
     public struct Odds: Sendable {
@@ -137,10 +141,15 @@ final class ProxyHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func respond(_ channel: any Channel, status: HTTPResponseStatus, headers: [(String, String)], body: ByteBuffer) {
-        var fields = HTTPHeaders(headers.filter { !["connection", "transfer-encoding", "content-length"].contains($0.0.lowercased()) })
+    private func respond(
+        _ channel: any Channel, status: HTTPResponseStatus, headers: [(String, String)], body: ByteBuffer
+    ) {
+        var fields = HTTPHeaders(
+            headers.filter { !["connection", "transfer-encoding", "content-length"].contains($0.0.lowercased()) })
         fields.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
-        channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: fields)), promise: nil)
+        channel.write(
+            HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: fields)),
+            promise: nil)
         channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil)
         channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
     }
@@ -152,7 +161,9 @@ final class ProxyHandler: ChannelInboundHandler, @unchecked Sendable {
         let promise = loop.makePromise(of: (HTTPResponseStatus, [(String, String)], ByteBuffer).self)
         ClientBootstrap(group: loop)
             .channelInitializer { channel in
-                channel.pipeline.addHTTPClientHandlers().flatMap { channel.pipeline.addHandler(UpstreamHandler(promise: promise)) }
+                channel.pipeline.addHTTPClientHandlers().flatMap {
+                    channel.pipeline.addHandler(UpstreamHandler(promise: promise))
+                }
             }
             .connect(host: "127.0.0.1", port: state.upstreamPort)
             .whenComplete { result in
@@ -172,7 +183,10 @@ final class ProxyHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     static func errorXML(_ code: String) -> ByteBuffer {
-        ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>\(code)</Code><Message>injected by the test proxy</Message></Error>")
+        ByteBuffer(
+            string:
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>\(code)</Code><Message>injected by the test proxy</Message></Error>"
+        )
     }
 }
 

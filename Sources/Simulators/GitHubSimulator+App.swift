@@ -5,7 +5,10 @@ import Hummingbird
 /// GitHub App authentication as GitHub checks it: a JWT signed RS256 by the app's key, `iss` the
 /// app id, `iat` in the past, `exp` at most ten minutes after `iat` and still ahead.
 extension GitHubSimulator {
-    struct TokenAnswer: Encodable { var token: String; var expires_at: String }
+    struct TokenAnswer: Encodable {
+        var token: String
+        var expires_at: String
+    }
 
     func addApp(_ router: Router<BasicRequestContext>) {
         router.post("/app/installations/{installation}/access_tokens") { request, context in
@@ -17,7 +20,8 @@ extension GitHubSimulator {
                     return Self.json(["message": "Not Found"], status: .notFound)
                 }
                 let expires = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
-                return Self.json(TokenAnswer(token: await state.issueInstallationToken(), expires_at: expires), status: .created)
+                return Self.json(
+                    TokenAnswer(token: await state.issueInstallationToken(), expires_at: expires), status: .created)
             }
             return Self.json(["message": problem], status: .unauthorized)
         }
@@ -30,14 +34,21 @@ extension GitHubSimulator {
             let signature = base64URL(parts[2])
         else { return "A JSON web token could not be decoded" }
         struct Header: Decodable { var alg: String }
-        struct Claims: Decodable { var iat: Int64; var exp: Int64; var iss: String }
+        struct Claims: Decodable {
+            var iat: Int64
+            var exp: Int64
+            var iss: String
+        }
         guard let header = try? JSONDecoder().decode(Header.self, from: headerData), header.alg == "RS256" else {
             return "'alg' must be RS256"
         }
-        guard RS256.verify(Array(signature), of: Array("\(parts[0]).\(parts[1])".utf8), publicKeyPEM: app.publicKey) else {
+        guard RS256.verify(Array(signature), of: Array("\(parts[0]).\(parts[1])".utf8), publicKeyPEM: app.publicKey)
+        else {
             return "A JSON web token could not be decoded"
         }
-        guard let claims = try? JSONDecoder().decode(Claims.self, from: claimsData) else { return "'iat', 'exp' and 'iss' are required" }
+        guard let claims = try? JSONDecoder().decode(Claims.self, from: claimsData) else {
+            return "'iat', 'exp' and 'iss' are required"
+        }
         let now = Int64(Date().timeIntervalSince1970)
         guard claims.iss == String(app.id) else { return "'Issuer' claim ('iss') must be the app's id" }
         guard claims.iat <= now, claims.exp > now else { return "'Expiration time' claim ('exp') is not valid now" }

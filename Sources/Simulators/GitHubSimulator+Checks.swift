@@ -4,12 +4,40 @@ import Workflow
 
 /// Check runs: create, list by commit and name, update (annotations accumulate, as on GitHub).
 extension GitHubSimulator {
-    struct CreateCheck: Decodable { var name: String; var head_sha: String; var status: String?; var external_id: String? }
-    struct AnnotationJSON: Decodable { var path: String; var start_line: Int; var title: String?; var message: String }
-    struct OutputJSON: Decodable { var title: String?; var summary: String?; var annotations: [AnnotationJSON]? }
-    struct UpdateCheck: Decodable { var status: String?; var conclusion: String?; var output: OutputJSON? }
-    struct CheckJSON: Encodable { var id: Int64; var name: String; var head_sha: String; var external_id: String?; var status: String; var conclusion: String? }
-    struct CheckList: Encodable { var total_count: Int; var check_runs: [CheckJSON] }
+    struct CreateCheck: Decodable {
+        var name: String
+        var head_sha: String
+        var status: String?
+        var external_id: String?
+    }
+    struct AnnotationJSON: Decodable {
+        var path: String
+        var start_line: Int
+        var title: String?
+        var message: String
+    }
+    struct OutputJSON: Decodable {
+        var title: String?
+        var summary: String?
+        var annotations: [AnnotationJSON]?
+    }
+    struct UpdateCheck: Decodable {
+        var status: String?
+        var conclusion: String?
+        var output: OutputJSON?
+    }
+    struct CheckJSON: Encodable {
+        var id: Int64
+        var name: String
+        var head_sha: String
+        var external_id: String?
+        var status: String
+        var conclusion: String?
+    }
+    struct CheckList: Encodable {
+        var total_count: Int
+        var check_runs: [CheckJSON]
+    }
 
     func addChecks(_ router: Router<BasicRequestContext>) {
         router.post("/repos/{owner}/{repo}/check-runs") { request, _ in
@@ -47,6 +75,8 @@ extension GitHubSimulator {
     }
 
     static func checkJSON(_ check: SimulatedCheckRun) -> CheckJSON {
-        CheckJSON(id: check.id, name: check.name, head_sha: check.headSHA, external_id: check.externalID, status: check.status, conclusion: check.conclusion)
+        CheckJSON(
+            id: check.id, name: check.name, head_sha: check.headSHA, external_id: check.externalID,
+            status: check.status, conclusion: check.conclusion)
     }
 }

@@ -11,7 +11,11 @@ extension GitHubSimulator {
     }
 
     struct RunJSON: Encodable {
-        var id: Int64; var display_title: String; var status: String; var conclusion: String?; var html_url: String
+        var id: Int64
+        var display_title: String
+        var status: String
+        var conclusion: String?
+        var html_url: String
         var event = "workflow_dispatch"
     }
 
@@ -19,16 +23,21 @@ extension GitHubSimulator {
         router.post("/repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches") { request, context in
             let body = try await Self.decode(DispatchBody.self, request)
             if await state.takeRateLimit(options.rateLimitedDispatches) {
-                var response = Self.json(["message": "You have exceeded a secondary rate limit."], status: .tooManyRequests)
+                var response = Self.json(
+                    ["message": "You have exceeded a secondary rate limit."], status: .tooManyRequests)
                 response.headers[.retryAfter] = "7"
                 return response
             }
             if options.legacyDispatch && body.return_run_details != nil {
-                return Self.json(["message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."], status: .badRequest)
+                return Self.json(
+                    ["message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."],
+                    status: .badRequest)
             }
             let inputs = body.inputs ?? [:]
             guard inputs.count <= 25 else { throw HTTPError(.unprocessableContent, message: "too many inputs") }
-            guard let job = inputs[CIContract.Input.job] else { throw HTTPError(.unprocessableContent, message: "\(CIContract.Input.job) is required") }
+            guard let job = inputs[CIContract.Input.job] else {
+                throw HTTPError(.unprocessableContent, message: "\(CIContract.Input.job) is required")
+            }
             let id = await state.newID()
             let run = SimulatedRun(
                 id: id, owner: context.parameters.get("owner") ?? "", repo: context.parameters.get("repo") ?? "",
@@ -37,12 +46,17 @@ extension GitHubSimulator {
             await state.addRun(run)
             enqueue.yield(id)
             guard body.return_run_details == true else { return Response(status: .noContent) }
-            return Self.json(DispatchAnswer(workflow_run_id: id, run_url: "/repos/\(options.owner)/\(options.repo)/actions/runs/\(id)", html_url: runURL(id)))
+            return Self.json(
+                DispatchAnswer(
+                    workflow_run_id: id, run_url: "/repos/\(options.owner)/\(options.repo)/actions/runs/\(id)",
+                    html_url: runURL(id)))
         }
         router.get("/repos/{owner}/{repo}/actions/workflows/{workflow}/runs") { _, context in
             let workflow = context.parameters.get("workflow") ?? ""
             let runs = await state.runs.filter { $0.workflow == workflow }.reversed().map {
-                RunJSON(id: $0.id, display_title: $0.title, status: $0.status, conclusion: $0.conclusion, html_url: runURL($0.id))
+                RunJSON(
+                    id: $0.id, display_title: $0.title, status: $0.status, conclusion: $0.conclusion,
+                    html_url: runURL($0.id))
             }
             return Self.json(RunList(total_count: runs.count, workflow_runs: Array(runs)))
         }
@@ -50,7 +64,10 @@ extension GitHubSimulator {
             guard let id = context.parameters.get("id", as: Int64.self), let run = await state.run(id) else {
                 return Self.json(["message": "Not Found"], status: .notFound)
             }
-            return Self.json(RunJSON(id: run.id, display_title: run.title, status: run.status, conclusion: run.conclusion, html_url: runURL(run.id)))
+            return Self.json(
+                RunJSON(
+                    id: run.id, display_title: run.title, status: run.status, conclusion: run.conclusion,
+                    html_url: runURL(run.id)))
         }
         router.get("/repos/{owner}/{repo}/actions/runs/{id}/jobs") { _, context in
             guard let id = context.parameters.get("id", as: Int64.self), let run = await state.run(id) else {
@@ -62,34 +79,70 @@ extension GitHubSimulator {
             guard let id = context.parameters.get("id", as: Int64.self), let run = await state.run(id) else {
                 return Self.json(["message": "Not Found"], status: .notFound)
             }
-            guard run.status != "completed" else { return Self.json(["message": "Cannot cancel a completed run"], status: .conflict) }
+            guard run.status != "completed" else {
+                return Self.json(["message": "Cannot cancel a completed run"], status: .conflict)
+            }
             if let finished = await state.finish(id, conclusion: "cancelled") { await deliver(finished) }
             return Self.json([String: String](), status: .accepted)
         }
     }
 
-    struct DispatchAnswer: Encodable { var workflow_run_id: Int64; var run_url: String; var html_url: String }
+    struct DispatchAnswer: Encodable {
+        var workflow_run_id: Int64
+        var run_url: String
+        var html_url: String
+    }
 
-    struct StepJSON: Encodable { var name: String; var status: String; var conclusion: String?; var number: Int }
-    struct JobJSON: Encodable { var id: Int64; var run_id: Int64; var name: String; var status: String; var conclusion: String?; var steps: [StepJSON] }
-    struct JobList: Encodable { var total_count: Int; var jobs: [JobJSON] }
+    struct StepJSON: Encodable {
+        var name: String
+        var status: String
+        var conclusion: String?
+        var number: Int
+    }
+    struct JobJSON: Encodable {
+        var id: Int64
+        var run_id: Int64
+        var name: String
+        var status: String
+        var conclusion: String?
+        var steps: [StepJSON]
+    }
+    struct JobList: Encodable {
+        var total_count: Int
+        var jobs: [JobJSON]
+    }
 
     /// The reference workflow's one job, its steps concluded as the run went.
     static func job(for run: SimulatedRun) -> JobJSON {
         let done = run.status == "completed"
         func step(_ name: String, _ number: Int, _ conclusion: String?) -> StepJSON {
-            StepJSON(name: name, status: done ? "completed" : "in_progress", conclusion: done ? conclusion : nil, number: number)
+            StepJSON(
+                name: name, status: done ? "completed" : "in_progress", conclusion: done ? conclusion : nil,
+                number: number)
         }
         let applied = run.applyFailed ? "failure" : "success"
         let tests = run.applyFailed ? "skipped" : run.conclusion
         return JobJSON(
-            id: run.id * 10, run_id: run.id, name: "mutant", status: done ? "completed" : "in_progress", conclusion: done ? run.conclusion : nil,
-            steps: [step("Set up job", 1, "success"), step("check out", 2, "success"), step(CIProvider.githubActions.applyStep, 3, applied), step("run tests", 4, tests)])
+            id: run.id * 10, run_id: run.id, name: "mutant", status: done ? "completed" : "in_progress",
+            conclusion: done ? run.conclusion : nil,
+            steps: [
+                step("Set up job", 1, "success"), step("check out", 2, "success"),
+                step(CIProvider.githubActions.applyStep, 3, applied), step("run tests", 4, tests),
+            ])
     }
 
-    struct RunList: Encodable { var total_count: Int; var workflow_runs: [RunJSON] }
+    struct RunList: Encodable {
+        var total_count: Int
+        var workflow_runs: [RunJSON]
+    }
 
-    struct FileJSON: Encodable { var filename: String; var status: String; var patch: String?; var additions = 0; var deletions = 0 }
+    struct FileJSON: Encodable {
+        var filename: String
+        var status: String
+        var patch: String?
+        var additions = 0
+        var deletions = 0
+    }
 
     func addPulls(_ router: Router<BasicRequestContext>) {
         router.get("/repos/{owner}/{repo}/pulls/{number}/files") { request, context in
@@ -106,4 +159,3 @@ extension GitHubSimulator {
 
     func runURL(_ id: Int64) -> String { "https://github.com/\(options.owner)/\(options.repo)/actions/runs/\(id)" }
 }
-

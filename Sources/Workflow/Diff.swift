@@ -36,11 +36,14 @@ public enum Diff {
     /// else: a malformed header starts no hunk, so no line is numbered 0 or past `maxLine`.
     static func hunkStart(_ header: Substring) -> Int? {
         let parts = header.split(separator: " ")
-        guard parts.count >= 4, parts[0] == "@@", parts[1].hasPrefix("-"), parts[2].hasPrefix("+"), parts[3] == "@@" else {
+        guard parts.count >= 4, parts[0] == "@@", parts[1].hasPrefix("-"), parts[2].hasPrefix("+"), parts[3] == "@@"
+        else {
             return nil
         }
         let range = parts[2].dropFirst().split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let first = range.first, first.allSatisfy(\.isASCII), let start = Int(first), (1...maxLine).contains(start) else {
+        guard let first = range.first, first.allSatisfy(\.isASCII), let start = Int(first),
+            (1...maxLine).contains(start)
+        else {
             return nil
         }
         return start

@@ -43,12 +43,14 @@ public enum Event: Codable, Equatable, Sendable {
         case .dispatched(let key, let run, _): "dispatched \(key)" + (run.map { " as CI run \($0)" } ?? "")
         case .dispatchFailed(let key, let reason): "dispatch of \(key) failed: \(reason)"
         case .queued(let key, let until):
-            "\(key) waits for " + (until.map { "the repository's dispatch pace (until \($0))" } ?? "a free slot of the tenant")
+            "\(key) waits for "
+                + (until.map { "the repository's dispatch pace (until \($0))" } ?? "a free slot of the tenant")
         case .slotFreed: "a slot of the tenant was freed"
         case .slotReleased(let key): "the slot of \(key) was given back"
         case .ciFinished(let key, let conclusion, _, _): "CI finished \(key): \(conclusion.summary)"
         case .cancelled(let key): "CI run \(key) cancelled"
-        case .inspected(let key, let testsFailed, let reason): "inspected \(key): " + (testsFailed ? "the tests failed" : reason)
+        case .inspected(let key, let testsFailed, let reason):
+            "inspected \(key): " + (testsFailed ? "the tests failed" : reason)
         case .polled(let key, let conclusion): "asked the CI about \(key): " + (conclusion?.summary ?? "still running")
         case .reported: "check run completed"
         case .tick: "timer fired"

@@ -49,7 +49,9 @@ extension LineMutator {
         let replacement: String
         if let value = Int(expression) {
             replacement = value == 0 ? "1" : "0"
-        } else if let null = language.nullLiteral, expression != null, !["undefined", "nil", "None", "null"].contains(expression) {
+        } else if let null = language.nullLiteral, expression != null,
+            !["undefined", "nil", "None", "null"].contains(expression)
+        {
             replacement = null
         } else {
             return nil

@@ -21,7 +21,8 @@ enum LineMutator {
             swapFirst(line, [("true", "false"), ("false", "true"), ("True", "False"), ("False", "True")], word: true)
         case .compoundAssignment: swapFirst(line, [("+=", "-="), ("-=", "+="), ("*=", "/="), ("/=", "*=")])
         case .increment: language.hashComments ? nil : swapFirst(line, [("++", "--"), ("--", "++")])
-        case .arithmetic: swapFirst(line, [(" + ", " - "), (" - ", " + "), (" * ", " / "), (" / ", " * "), (" % ", " * ")])
+        case .arithmetic:
+            swapFirst(line, [(" + ", " - "), (" - ", " + "), (" * ", " / "), (" / ", " * "), (" % ", " * ")])
         case .returnValue: replaceReturn(line, language: language)
         case .removedCall: removeCall(line, language: language)
         }

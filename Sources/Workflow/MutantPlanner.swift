@@ -35,7 +35,8 @@ public enum MutantPlanner {
             guard isMutable(added.text), let (op, replacement) = LineMutator.mutate(added.text, language: language)
             else { return nil }
             return Mutant(
-                id: 0, path: file.path, line: added.number, original: added.text, replacement: replacement, operator: op)
+                id: 0, path: file.path, line: added.number, original: added.text, replacement: replacement, operator: op
+            )
         }
     }
 

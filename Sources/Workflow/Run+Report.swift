@@ -27,7 +27,8 @@ extension Run {
     func inconclusiveReport(_ reason: String) -> Report {
         let (killed, survived, errored) = tally
         return Report(
-            conclusion: .neutral, title: "Tinybug: inconclusive", summary: "The measurement is inconclusive: \(reason).",
+            conclusion: .neutral, title: "Tinybug: inconclusive",
+            summary: "The measurement is inconclusive: \(reason).",
             annotations: [], killed: killed, survived: survived, errored: errored)
     }
 
@@ -50,9 +51,11 @@ extension Run {
             "| Mutant | Line | Operator | Change | Result |", "|---|---|---|---|---|",
         ]
         for (mutant, job) in zip(plan ?? [], mutants) {
-            let change = "`\(escape(mutant.original.trimmingWhitespace))` → `\(escape(mutant.replacement.trimmingWhitespace))`"
+            let change =
+                "`\(escape(mutant.original.trimmingWhitespace))` → `\(escape(mutant.replacement.trimmingWhitespace))`"
             lines.append(
-                "| m\(mutant.id) | \(mutant.path):\(mutant.line) | \(mutant.operator.rawValue) | \(change) | \(job.resultWord) |")
+                "| m\(mutant.id) | \(mutant.path):\(mutant.line) | \(mutant.operator.rawValue) | \(change) | \(job.resultWord) |"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -32,7 +32,9 @@ extension Run {
         guard phase == .mutants, !paused, !waitingForSlot(now: now) else { return [] }
         var free = settings.maxConcurrentJobs - mutants.filter(\.status.isInFlight).count
         var effects: [Effect] = []
-        let due = mutants.filter { ($0.status == .retrying || $0.status == .queued) && ($0.retryAt.map { $0 <= now } ?? true) }
+        let due = mutants.filter {
+            ($0.status == .retrying || $0.status == .queued) && ($0.retryAt.map { $0 <= now } ?? true)
+        }
         let pending = mutants.filter { $0.status == .pending }
         for job in due + pending where free > 0 {
             effects += dispatching(job.name, now: now)
@@ -44,7 +46,9 @@ extension Run {
     /// Re-dispatches a baseline whose retry (or slot wait) is due, or fills mutant slots.
     mutating func dispatchDue(now: Instant) -> [Effect] {
         guard !paused else { return [] }
-        if phase == .baseline, baseline.status == .retrying || baseline.status == .queued, let at = baseline.retryAt, at <= now {
+        if phase == .baseline, baseline.status == .retrying || baseline.status == .queued, let at = baseline.retryAt,
+            at <= now
+        {
             return dispatching(.baseline, now: now)
         }
         return fillSlots(now: now)
@@ -91,9 +95,13 @@ extension Run {
         case (.baseline, .passed):
             return plan == nil ? [] : startMutants(now: now)
         case (.baseline, .failed):
-            return end(.inconclusive("the baseline is red"), report: inconclusiveReport("the tests fail without any mutant, so no mutant can be judged"), now: now)
+            return end(
+                .inconclusive("the baseline is red"),
+                report: inconclusiveReport("the tests fail without any mutant, so no mutant can be judged"), now: now)
         case (.baseline, .errored):
-            return end(.inconclusive("the baseline errored"), report: inconclusiveReport("the baseline CI run never completed"), now: now)
+            return end(
+                .inconclusive("the baseline errored"),
+                report: inconclusiveReport("the baseline CI run never completed"), now: now)
         case (.baseline, .retrying):
             return dispatchDue(now: now)
         case (.baseline, _):
@@ -157,7 +165,9 @@ extension Run {
         guard paused else { return [] }
         closePause(now: now)
         for job in jobs where job.status == .queued { update(job.name) { $0.retryAt = now } }
-        if phase == .baseline, baseline.status == .pending || baseline.status == .queued { return dispatching(.baseline, now: now) }
+        if phase == .baseline, baseline.status == .pending || baseline.status == .queued {
+            return dispatching(.baseline, now: now)
+        }
         return dispatchDue(now: now)
     }
 

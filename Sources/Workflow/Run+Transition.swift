@@ -43,13 +43,19 @@ extension Run {
         case (_, .resumed):
             return resume(now: now)
         case (_, .cancelRequested(let reason)):
-            return end(.cancelled(reason), report: endedReport(.cancelled, title: "Tinybug: cancelled", reason: reason), now: now)
+            return end(
+                .cancelled(reason), report: endedReport(.cancelled, title: "Tinybug: cancelled", reason: reason),
+                now: now)
         case (_, .closed):
             let reason = "The pull request was closed."
-            return end(.cancelled(reason), report: endedReport(.cancelled, title: "Tinybug: cancelled", reason: reason), now: now)
+            return end(
+                .cancelled(reason), report: endedReport(.cancelled, title: "Tinybug: cancelled", reason: reason),
+                now: now)
         case (_, .superseded(let sha)):
             let reason = "A newer push (\(sha)) is measured instead."
-            return end(.superseded(by: sha), report: endedReport(.neutral, title: "Tinybug: superseded", reason: reason), now: now)
+            return end(
+                .superseded(by: sha), report: endedReport(.neutral, title: "Tinybug: superseded", reason: reason),
+                now: now)
         case (_, .failed(let reason)):
             return fail(reason, now: now)
         case (_, .inspected(let key, let testsFailed, let reason)):
@@ -139,7 +145,9 @@ extension Run {
     /// An attempt ended without a test result: retry after a backoff, or give up as errored.
     /// - Parameter releasing: the CI run is over, so its slot is given back now (otherwise a
     ///   cancel effect gives it back once the run is stopped).
-    private mutating func attemptFailed(_ key: JobKey, _ result: AttemptResult, releasing: Bool = false, now: Instant) -> [Effect] {
+    private mutating func attemptFailed(_ key: JobKey, _ result: AttemptResult, releasing: Bool = false, now: Instant)
+        -> [Effect]
+    {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
         let release: [Effect] = releasing ? [.releaseSlot(key)] : []
         let settings = settings

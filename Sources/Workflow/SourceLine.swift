@@ -99,7 +99,9 @@ extension String {
     var trimmingWhitespace: String {
         let scalars = Substring(self).drop { $0 == " " || $0 == "\t" }
         var end = scalars.endIndex
-        while end > scalars.startIndex, scalars[scalars.index(before: end)] == " " || scalars[scalars.index(before: end)] == "\t" {
+        while end > scalars.startIndex,
+            scalars[scalars.index(before: end)] == " " || scalars[scalars.index(before: end)] == "\t"
+        {
             end = scalars.index(before: end)
         }
         return String(scalars[scalars.startIndex..<end])

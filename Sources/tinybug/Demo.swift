@@ -2,10 +2,10 @@ import ArgumentParser
 import Engine
 import Foundation
 import FunctionRuntime
-import Simulators
 import Hashing
 import Logging
 import Orchestration
+import Simulators
 import Workflow
 
 struct Demo: AsyncParsableCommand {
@@ -30,20 +30,32 @@ struct Demo: AsyncParsableCommand {
             ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
         }
         let pullRequest = try Fixtures.data("demo/pull_request.opened.json")
-        let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-demo-\(UUID().uuidString.prefix(8))").path
-        let simulator = GitHubSimulator(options: .init(
-            token: Self.token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "", webhookSecret: Self.secret,
-            jobDuration: .milliseconds(150), outcome: Self.outcome))
-        let completed = try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
+        let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tinybug-demo-\(UUID().uuidString.prefix(8))"
+        ).path
+        let simulator = GitHubSimulator(
+            options: .init(
+                token: Self.token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "",
+                webhookSecret: Self.secret,
+                jobDuration: .milliseconds(150), outcome: Self.outcome))
+        let completed = try await LoopbackServer.withRunning({
+            simulator.application(logger: logger, onServerRunning: $0)
+        }) { githubPort in
             let orchestrator = Orchestrator(
                 engine: Engine<Run>(store: try FileStore(root: storeRoot), clock: SystemClock(), logger: logger),
-                tenants: Tenants([Self.demoTenant]), endpoints: Endpoints(github: "http://127.0.0.1:\(githubPort)"), timerToken: nil, logger: logger)
+                tenants: Tenants([Self.demoTenant]), endpoints: Endpoints(github: "http://127.0.0.1:\(githubPort)"),
+                timerToken: nil, logger: logger)
             let ticker = Ticker(orchestrator: orchestrator, interval: .milliseconds(250))
             return try await LoopbackServer.withRunning({
-                FunctionApp.build(.all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger, services: [ticker], onServerRunning: $0)
+                FunctionApp.build(
+                    .all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger, services: [ticker],
+                    onServerRunning: $0)
             }) { port in
-                await simulator.state.target(url: "http://127.0.0.1:\(port)/webhooks/github/\(Self.tenant)", secret: Self.secret)
-                print("tinybug demo: serving on http://127.0.0.1:\(port), GitHub simulated on http://127.0.0.1:\(githubPort)")
+                await simulator.state.target(
+                    url: "http://127.0.0.1:\(port)/webhooks/github/\(Self.tenant)", secret: Self.secret)
+                print(
+                    "tinybug demo: serving on http://127.0.0.1:\(port), GitHub simulated on http://127.0.0.1:\(githubPort)"
+                )
                 print("store: \(storeRoot)\n")
                 let workflow = try await Self.sendPullRequest(pullRequest, port: port)
                 print("pull request acme/shop#42 opened → workflow \(workflow)\n")
@@ -51,7 +63,9 @@ struct Demo: AsyncParsableCommand {
                 guard let document = try await watcher.follow(timeout: .seconds(timeout)) else { return false }
                 await Self.printResult(document, simulator: simulator, storeRoot: storeRoot)
                 if serveSeconds > 0 {
-                    print("\nthe workflow's page: http://127.0.0.1:\(port)/ui/tenants/\(Self.tenant)/workflows/\(workflow)")
+                    print(
+                        "\nthe workflow's page: http://127.0.0.1:\(port)/ui/tenants/\(Self.tenant)/workflows/\(workflow)"
+                    )
                     print("(any user name, password \(Self.apiToken)); serving for \(serveSeconds) s, Ctrl-C to stop")
                     try await Task.sleep(for: .seconds(serveSeconds))
                 }
@@ -64,7 +78,9 @@ struct Demo: AsyncParsableCommand {
     static var demoTenant: Tenant {
         Tenant(
             id: tenant, githubWebhookSecret: Secret(secret), githubToken: Secret(token), apiToken: Secret(apiToken),
-            settings: Settings(maxMutants: 12, maxConcurrentJobs: 4, jobTimeoutSeconds: 60, maxAttempts: 3, retryBaseSeconds: 1, threshold: 0.6))
+            settings: Settings(
+                maxMutants: 12, maxConcurrentJobs: 4, jobTimeoutSeconds: 60, maxAttempts: 3, retryBaseSeconds: 1,
+                threshold: 0.6))
     }
 
     /// The simulator's usual outcomes, except that mutant m1's first run is cancelled, to show a retry.
@@ -72,5 +88,9 @@ struct Demo: AsyncParsableCommand {
         job.hasSuffix("/m1/1") ? "cancelled" : GitHubSimulator.defaultOutcome(job: job, mutant: mutant)
     }
 
-    struct GitHubFile: Decodable { var filename: String; var status: String; var patch: String? }
+    struct GitHubFile: Decodable {
+        var filename: String
+        var status: String
+        var patch: String?
+    }
 }

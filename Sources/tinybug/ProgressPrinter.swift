@@ -31,7 +31,8 @@ struct ProgressPrinter {
 
     static func line(_ entry: HistoryEntry, origin: Instant?) -> String {
         let offset = Double(entry.at.milliseconds - (origin?.milliseconds ?? entry.at.milliseconds)) / 1000
-        let effects = entry.effects.isEmpty ? "" : "\n" + entry.effects.map { "             → \($0)" }.joined(separator: "\n")
+        let effects =
+            entry.effects.isEmpty ? "" : "\n" + entry.effects.map { "             → \($0)" }.joined(separator: "\n")
         return String(format: "  %7.2fs  ", offset) + entry.event + effects
     }
 }
@@ -47,7 +48,9 @@ extension Demo {
         }
         let (killed, survived, errored) = run.tally
         print("  mutants: \(run.mutants.count) — killed \(killed), survived \(survived), errored \(errored)")
-        if let score = run.report?.score { print("  score: \(Report.percent(score))% (threshold \(Report.percent(run.settings.threshold))%)") }
+        if let score = run.report?.score {
+            print("  score: \(Report.percent(score))% (threshold \(Report.percent(run.settings.threshold))%)")
+        }
         let survivors = zip(run.plan ?? [], run.mutants).filter { $0.1.status == .passed }.map(\.0)
         if !survivors.isEmpty { print("\nsurviving mutants (the tests did not notice these changes):") }
         for mutant in survivors {

@@ -5,7 +5,9 @@ import Workflow
 
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sign a webhook payload as GitHub (or a CI provider) would and post it: the local equivalent of a redelivery.")
+        abstract:
+            "Sign a webhook payload as GitHub (or a CI provider) would and post it: the local equivalent of a redelivery."
+    )
 
     @Argument(help: "The payload file, as GitHub sends it.") var fixture: String
     @Option(help: "The webhook URL, e.g. http://127.0.0.1:8080/webhooks/github/acme.") var to: String
@@ -68,7 +70,8 @@ struct Send: AsyncParsableCommand {
     static func guessEvent(path: String, body: Data) -> String? {
         if case .ci = guessFormat(body: body), let event = object(body)?["event"] as? String { return event }
         let name = URL(fileURLWithPath: path).lastPathComponent
-        for event in ["pull_request", "workflow_run", "ping"] where name.hasPrefix(event + ".") || name == "\(event).json" {
+        for event in ["pull_request", "workflow_run", "ping"]
+        where name.hasPrefix(event + ".") || name == "\(event).json" {
             return event
         }
         guard let object = object(body) else { return nil }

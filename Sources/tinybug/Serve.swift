@@ -12,7 +12,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         FunctionMain.bootstrapLogging(
-            format: environment["LOG_FORMAT"] ?? "text", level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
+            format: environment["LOG_FORMAT"] ?? "text",
+            level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
         let logger = Logger(label: "tinybug")
         let config = try FunctionConfig(environment: environment)
         FunctionMain.armFaults(config, logger: logger)

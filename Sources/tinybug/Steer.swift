@@ -14,7 +14,9 @@ enum Steering {
         let orchestrator = try StoreAccess.orchestrator()
         do {
             if !path.contains("/") {
-                guard Identifier.isValidTenant(path) else { throw CLIError("expected TENANT or TENANT/WORKFLOW, got \(path)") }
+                guard Identifier.isValidTenant(path) else {
+                    throw CLIError("expected TENANT or TENANT/WORKFLOW, got \(path)")
+                }
                 let steered = try await orchestrator.steerTenant(path, verb)
                 print("\(path): \(verb.rawValue) → \(steered.workflows.count) workflows, paused: \(steered.paused)")
                 return
@@ -41,7 +43,8 @@ struct Pause: AsyncParsableCommand {
 }
 
 struct Resume: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Resume a paused workflow, or a whole tenant, where it stopped.")
+    static let configuration = CommandConfiguration(
+        abstract: "Resume a paused workflow, or a whole tenant, where it stopped.")
     @Argument(help: "TENANT/WORKFLOW, or TENANT for all its workflows") var path: String
     func run() async throws { try await Steering.apply(.resume, to: path) }
 }

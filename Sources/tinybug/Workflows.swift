@@ -20,7 +20,9 @@ struct Workflows: AsyncParsableCommand {
             let keys = try await engine.store.listAll(prefix: StoreKey.workflowsPrefix(tenant: tenant))
             var rows: [WorkflowRow] = []
             for id in keys.compactMap(\.workflowID) {
-                if let (document, _) = try await engine.load(tenant: tenant, id: id) { rows.append(WorkflowRow(document)) }
+                if let (document, _) = try await engine.load(tenant: tenant, id: id) {
+                    rows.append(WorkflowRow(document))
+                }
             }
             rows.sort { $0.updated > $1.updated }
             if json {
@@ -29,7 +31,9 @@ struct Workflows: AsyncParsableCommand {
             }
             print("\("WORKFLOW".padded(52)) \("PR".padded(18)) \("STATUS".padded(12)) \("SCORE".padded(6)) UPDATED")
             for row in rows {
-                print("\(row.id.padded(52)) \(row.pr.padded(18)) \(row.status.padded(12)) \((row.score.map { "\($0)%" } ?? "-").padded(6)) \(row.updated)")
+                print(
+                    "\(row.id.padded(52)) \(row.pr.padded(18)) \(row.status.padded(12)) \((row.score.map { "\($0)%" } ?? "-").padded(6)) \(row.updated)"
+                )
             }
         }
     }
@@ -50,16 +54,24 @@ struct Workflows: AsyncParsableCommand {
                 return
             }
             let run = document.state
-            print("\(run.id)  \(run.pullRequest.repository)#\(run.pullRequest.number) @ \(run.pullRequest.headSHA.prefix(12))")
+            print(
+                "\(run.id)  \(run.pullRequest.repository)#\(run.pullRequest.number) @ \(run.pullRequest.headSHA.prefix(12))"
+            )
             print("status \(run.status), phase \(run.phase.rawValue)" + (run.report.map { ", \($0.title)" } ?? ""))
             let end = document.updatedAt
-            print("timeline (\(Double(end.milliseconds - run.startedAt.milliseconds) / 1000) s; █ final attempt, ░ an attempt that was retried):")
+            print(
+                "timeline (\(Double(end.milliseconds - run.startedAt.milliseconds) / 1000) s; █ final attempt, ░ an attempt that was retried):"
+            )
             for (job, mutant) in zip(run.jobs, [nil] + (run.plan ?? []).map { Optional($0) }) {
                 let what = mutant.map { "\($0.path):\($0.line) \($0.operator.rawValue)" } ?? "baseline"
                 let result = job.name == .baseline ? job.status.rawValue : job.resultWord
-                print("  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| \(result.padded(9)) \(what)")
+                print(
+                    "  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| \(result.padded(9)) \(what)"
+                )
             }
-            print("history" + (document.historyFolded > 0 ? " (\(document.historyFolded) older entries folded)" : "") + ":")
+            print(
+                "history" + (document.historyFolded > 0 ? " (\(document.historyFolded) older entries folded)" : "")
+                    + ":")
             for entry in document.history { print(ProgressPrinter.line(entry, origin: document.history.first?.at)) }
         }
     }
@@ -86,7 +98,8 @@ struct WorkflowRow: Codable {
 enum StoreAccess {
     static func engine() throws -> Engine<Run> {
         let config = try FunctionConfig(environment: ProcessInfo.processInfo.environment)
-        return Engine<Run>(store: try FunctionApp.makeStore(config), clock: SystemClock(), logger: Logger(label: "tinybug"))
+        return Engine<Run>(
+            store: try FunctionApp.makeStore(config), clock: SystemClock(), logger: Logger(label: "tinybug"))
     }
 
     /// The orchestrator of the environment's store and tenants file; without a readable tenants
@@ -125,7 +138,9 @@ enum TimelineBar {
     static func bar(_ job: Job, start: Instant, end: Instant) -> String {
         var cells = Array(repeating: Character("·"), count: width)
         let span = Double(max(end.milliseconds - start.milliseconds, 1))
-        func cell(_ instant: Instant) -> Int { min(width - 1, max(0, Int(Double(instant.milliseconds - start.milliseconds) / span * Double(width)))) }
+        func cell(_ instant: Instant) -> Int {
+            min(width - 1, max(0, Int(Double(instant.milliseconds - start.milliseconds) / span * Double(width))))
+        }
         for attempt in job.attempts {
             let final = attempt.number == job.attempts.last?.number
             for index in cell(attempt.dispatchedAt)...cell(attempt.endedAt ?? end) { cells[index] = final ? "█" : "░" }

@@ -6,7 +6,8 @@ import Yams
 
 /// The Kubernetes manifests, the container build and the gateway config name only things that exist.
 struct ManifestTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let functions = FunctionKind.allCases.filter { $0 != .all }.map(\.rawValue)
 
     static func text(_ path: String) throws -> String {
@@ -17,7 +18,8 @@ struct ManifestTests {
     static func documents() throws -> [[String: Any]] {
         let folder = root.appendingPathComponent("infra/k8s")
         var all: [[String: Any]] = []
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where name.hasSuffix(".yaml") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        where name.hasSuffix(".yaml") {
             for document in try Yams.load_all(yaml: try text("infra/k8s/\(name)")) {
                 if let object = document as? [String: Any] { all.append(object) }
             }
@@ -26,7 +28,9 @@ struct ManifestTests {
     }
 
     static func find(_ kind: String, _ name: String, in documents: [[String: Any]]) -> [String: Any]? {
-        documents.first { $0["kind"] as? String == kind && ($0["metadata"] as? [String: Any])?["name"] as? String == name }
+        documents.first {
+            $0["kind"] as? String == kind && ($0["metadata"] as? [String: Any])?["name"] as? String == name
+        }
     }
 
     static func containers(_ workload: [String: Any]) -> [[String: Any]] {
@@ -39,16 +43,21 @@ struct ManifestTests {
     @Test func `every function has a Deployment and a Service on the port its PORT names, probed on healthz`() throws {
         let documents = try Self.documents()
         for function in Self.functions {
-            let deployment = try #require(Self.find("Deployment", function, in: documents), "no Deployment for \(function)")
+            let deployment = try #require(
+                Self.find("Deployment", function, in: documents), "no Deployment for \(function)")
             let service = try #require(Self.find("Service", function, in: documents), "no Service for \(function)")
             let container = try #require(Self.containers(deployment).first)
             #expect(container["command"] as? [String] == [function])
-            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("functions/\(function)/main.swift").path))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: Self.root.appendingPathComponent("functions/\(function)/main.swift").path))
             let port = try #require((container["ports"] as? [[String: Any]])?.first?["containerPort"] as? Int)
             let env = container["env"] as? [[String: Any]] ?? []
             #expect(env.first { $0["name"] as? String == "PORT" }?["value"] as? String == String(port))
             for probe in ["readinessProbe", "livenessProbe"] {
-                #expect(((container[probe] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String == "/healthz")
+                #expect(
+                    ((container[probe] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String
+                        == "/healthz")
             }
             let servicePorts = (service["spec"] as? [String: Any])?["ports"] as? [[String: Any]] ?? []
             #expect(servicePorts.first?["port"] as? Int == 8080)
@@ -69,20 +78,26 @@ struct ManifestTests {
                         #expect(FunctionConfig.variables.contains(name), "\(name) is not read by the functions")
                     }
                     if let reference = (entry["valueFrom"] as? [String: Any])?["secretKeyRef"] as? [String: Any] {
-                        let secret = try #require(Self.find("Secret", reference["name"] as? String ?? "", in: documents))
+                        let secret = try #require(
+                            Self.find("Secret", reference["name"] as? String ?? "", in: documents))
                         let data = secret["stringData"] as? [String: Any] ?? [:]
                         #expect(data[reference["key"] as? String ?? ""] != nil, "secret key \(reference) is missing")
                     }
                 }
             }
         }
-        #expect(Self.find("Secret", "tinybug-tenants", in: documents).flatMap { ($0["stringData"] as? [String: Any])?["tenants.json"] } != nil)
+        #expect(
+            Self.find("Secret", "tinybug-tenants", in: documents).flatMap {
+                ($0["stringData"] as? [String: Any])?["tenants.json"]
+            } != nil)
     }
 
     @Test func `the gateway's upstreams are the functions' Services and its config is the shipped one`() throws {
         let documents = try Self.documents()
         let config = try #require(Self.find("ConfigMap", "gateway-config", in: documents)?["data"] as? [String: String])
-        #expect(config["nginx.conf"]?.trimmingCharacters(in: .whitespacesAndNewlines) == (try Self.text("infra/gateway/nginx.conf")).trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(
+            config["nginx.conf"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+                == (try Self.text("infra/gateway/nginx.conf")).trimmingCharacters(in: .whitespacesAndNewlines))
         let upstreams = try #require(config["upstreams.conf"])
         for function in Self.functions {
             #expect(upstreams.contains("server \(function):8080;"), "no upstream for \(function)")
@@ -96,7 +111,10 @@ struct ManifestTests {
 
     @Test func `the gateway routes every path of the contract`() throws {
         let nginx = try Self.text("infra/gateway/nginx.conf")
-        for route in ["location = /webhooks/github", "location ~ ^/webhooks/github/", "location ~ ^/webhooks/buildkite/", "location = /timer", "location /api/v1/", "location = /healthz"] {
+        for route in [
+            "location = /webhooks/github", "location ~ ^/webhooks/github/", "location ~ ^/webhooks/buildkite/",
+            "location = /timer", "location /api/v1/", "location = /healthz",
+        ] {
             #expect(nginx.contains(route), "no route \(route)")
         }
         #expect(nginx.contains("pull_request pull_request;"))
@@ -125,8 +143,11 @@ struct ManifestTests {
         #expect(dockerfile.contains("apt-get install -y --no-install-recommends libcurl4 libssl3 ca-certificates"))
         #expect(dockerfile.contains("USER 10001"))
         #expect(dockerfile.contains("check-binaries.sh"))
-        let copied = try #require(dockerfile.components(separatedBy: "for binary in ").last?.components(separatedBy: ";").first)
-        for function in Self.functions + ["tinybug"] { #expect(copied.contains(function), "\(function) is not copied into the image") }
+        let copied = try #require(
+            dockerfile.components(separatedBy: "for binary in ").last?.components(separatedBy: ";").first)
+        for function in Self.functions + ["tinybug"] {
+            #expect(copied.contains(function), "\(function) is not copied into the image")
+        }
         #expect(dockerfile.contains(#"CMD ["pull-request"]"#))
     }
 }

@@ -5,13 +5,15 @@ import Workflow
 
 /// The reference CI configs and the mutant-applying script both of them use, run on sample files.
 struct ReferenceCITests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let script = root.appendingPathComponent("infra/ci/apply-mutant.py").path
 
     /// A folder holding `src/app.swift` with three lines.
     func sample() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-apply-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("src"), withIntermediateDirectories: true)
         try Data("let a = 1\nif a == b {\n}\n".utf8).write(to: folder.appendingPathComponent("src/app.swift"))
         return folder
     }
@@ -21,17 +23,26 @@ struct ReferenceCITests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script] + arguments
         process.currentDirectoryURL = folder
-        process.environment = ["TINYBUG_MUTANT": mutant, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        process.environment = [
+            "TINYBUG_MUTANT": mutant, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         try process.run()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        return (
+            process.terminationStatus,
+            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        )
     }
 
-    func encoded(path: String = "src/app.swift", line: Int = 2, original: String = "if a == b {", replacement: String = "if a != b {") -> String {
-        DispatchInputs.encode(Mutant(id: 0, path: path, line: line, original: original, replacement: replacement, operator: .equality))
+    func encoded(
+        path: String = "src/app.swift", line: Int = 2, original: String = "if a == b {",
+        replacement: String = "if a != b {"
+    ) -> String {
+        DispatchInputs.encode(
+            Mutant(id: 0, path: path, line: line, original: original, replacement: replacement, operator: .equality))
     }
 
     func contents(_ folder: URL) throws -> String {
@@ -84,9 +95,14 @@ struct ReferenceCITests {
     }
 
     @Test func `the GitHub workflow carries the job key back and names the steps Tinybug reads`() throws {
-        let text = String(decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/github/tinybug-mutant.yml")), as: UTF8.self)
+        let text = String(
+            decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/github/tinybug-mutant.yml")),
+            as: UTF8.self)
         #expect(text.contains("run-name: tinybug ${{ inputs.tinybug_job }}"))
-        for input in DispatchInputs.inputs(job: JobKey(tenant: "a", workflow: "w", job: .baseline, attempt: 1), pr: PullRequest(owner: "o", repo: "r", number: 1, headSHA: "abc", headRef: "x"), mutant: nil).keys {
+        for input in DispatchInputs.inputs(
+            job: JobKey(tenant: "a", workflow: "w", job: .baseline, attempt: 1),
+            pr: PullRequest(owner: "o", repo: "r", number: 1, headSHA: "abc", headRef: "x"), mutant: nil
+        ).keys {
             #expect(text.contains("\(input):"), "input \(input) is not declared")
         }
         #expect(text.contains("- name: \(CIProvider.githubActions.applyStep)"))
@@ -95,7 +111,9 @@ struct ReferenceCITests {
     }
 
     @Test func `the Buildkite pipeline names the step Tinybug reads`() throws {
-        let text = String(decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/buildkite/pipeline.yml")), as: UTF8.self)
+        let text = String(
+            decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/buildkite/pipeline.yml")),
+            as: UTF8.self)
         #expect(text.contains("key: \(CIProvider.buildkite.applyStep)"))
         #expect(text.contains("depends_on: \(CIProvider.buildkite.applyStep)"))
         #expect(text.contains("apply-mutant.py --check"))

@@ -1,9 +1,9 @@
 import Engine
 import Foundation
 import FunctionRuntime
-import Orchestration
 import Hashing
 import Ingress
+import Orchestration
 import Testing
 import Workflow
 
@@ -23,20 +23,31 @@ struct BuildkiteIngressTests {
 
     /// A workflow of globex's whose mutants m0…m2 are in flight, as the fixture's key expects.
     static func seed(_ harness: Harness) async throws {
-        let pr = PullRequest(owner: "globex", repo: "api", number: 7, headSHA: "4b7e9d2c1a8f6e3b5d0c9a7f2e1d8b6c4a3f5e7d", headRef: "x")
+        let pr = PullRequest(
+            owner: "globex", repo: "api", number: 7, headSHA: "4b7e9d2c1a8f6e3b5d0c9a7f2e1d8b6c4a3f5e7d", headRef: "x")
         _ = try await harness.engine.create(tenant: "globex", id: workflow, eventID: "seed") { now in
-            Run.start(id: workflow, tenant: "globex", pullRequest: pr, settings: Settings(maxConcurrentJobs: 4), now: now)
+            Run.start(
+                id: workflow, tenant: "globex", pullRequest: pr, settings: Settings(maxConcurrentJobs: 4), now: now)
         }
-        let file = ChangedFile(path: "src/limits.go", patch: "@@ -0,0 +1,3 @@\n+ok := a == 1\n+ok := a == 2\n+ok := a == 3")
+        let file = ChangedFile(
+            path: "src/limits.go", patch: "@@ -0,0 +1,3 @@\n+ok := a == 1\n+ok := a == 2\n+ok := a == 3")
         let baseline = JobKey(tenant: "globex", workflow: workflow, job: .baseline, attempt: 1)
-        _ = try await harness.engine.apply(tenant: "globex", id: workflow, [
-            EventInput(id: "files", event: .filesListed([file])), EventInput(id: "green", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil)),
-        ])
+        _ = try await harness.engine.apply(
+            tenant: "globex", id: workflow,
+            [
+                EventInput(id: "files", event: .filesListed([file])),
+                EventInput(id: "green", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil)),
+            ])
     }
 
-    func deliver(_ harness: Harness, _ body: Data, event: String = "build.finished", headers: [String: String]? = nil) async throws -> Harness.Reply {
+    func deliver(_ harness: Harness, _ body: Data, event: String = "build.finished", headers: [String: String]? = nil)
+        async throws -> Harness.Reply
+    {
         let now = Int64(Date().timeIntervalSince1970)
-        let signed = ["X-Buildkite-Event": event, "X-Buildkite-Signature": Signature.buildkiteHeader(body: body, secret: Secret(Self.secret), timestamp: now)]
+        let signed = [
+            "X-Buildkite-Event": event,
+            "X-Buildkite-Signature": Signature.buildkiteHeader(body: body, secret: Secret(Self.secret), timestamp: now),
+        ]
         return try await harness.request("POST", "/webhooks/buildkite/globex", body: body, headers: headers ?? signed)
     }
 
@@ -58,8 +69,10 @@ struct BuildkiteIngressTests {
             try await Self.seed(harness)
             let before = harness.snapshot()
             let body = try fixture("buildkite/build.finished.json")
-            let stale = Signature.buildkiteHeader(body: body, secret: Secret(Self.secret), timestamp: Int64(Date().timeIntervalSince1970) - 600)
-            let wrong = Signature.buildkiteHeader(body: body, secret: Secret("other"), timestamp: Int64(Date().timeIntervalSince1970))
+            let stale = Signature.buildkiteHeader(
+                body: body, secret: Secret(Self.secret), timestamp: Int64(Date().timeIntervalSince1970) - 600)
+            let wrong = Signature.buildkiteHeader(
+                body: body, secret: Secret("other"), timestamp: Int64(Date().timeIntervalSince1970))
             for headers in [
                 ["X-Buildkite-Event": "build.finished", "X-Buildkite-Signature": stale],
                 ["X-Buildkite-Event": "build.finished", "X-Buildkite-Signature": wrong],
@@ -77,9 +90,11 @@ struct BuildkiteIngressTests {
         try await Harness.run(tenants: [Harness.acme(), Self.globex(token: "bk-token")]) { harness in
             try await Self.seed(harness)
             let body = try fixture("buildkite/build.finished.json")
-            let wrong = try await deliver(harness, body, headers: ["X-Buildkite-Event": "build.finished", "X-Buildkite-Token": "nope"])
+            let wrong = try await deliver(
+                harness, body, headers: ["X-Buildkite-Event": "build.finished", "X-Buildkite-Token": "nope"])
             #expect(wrong.status == 401)
-            let right = try await deliver(harness, body, headers: ["X-Buildkite-Event": "build.finished", "X-Buildkite-Token": "bk-token"])
+            let right = try await deliver(
+                harness, body, headers: ["X-Buildkite-Event": "build.finished", "X-Buildkite-Token": "bk-token"])
             #expect(right.status == 202)
         }
     }
@@ -88,9 +103,11 @@ struct BuildkiteIngressTests {
         try await Harness.run(tenants: [Harness.acme(), Self.globex()]) { harness in
             let ping = try await deliver(harness, try fixture("buildkite/ping.json"), event: "ping")
             #expect(ping.status == 200)
-            let running = try await deliver(harness, try fixture("buildkite/build.running.json"), event: "build.running")
+            let running = try await deliver(
+                harness, try fixture("buildkite/build.running.json"), event: "build.running")
             #expect(running.status == 202)
-            let unknown = try await harness.request("POST", "/webhooks/buildkite/nobody", body: Data("{}".utf8), headers: ["X-Buildkite-Event": "ping"])
+            let unknown = try await harness.request(
+                "POST", "/webhooks/buildkite/nobody", body: Data("{}".utf8), headers: ["X-Buildkite-Event": "ping"])
             #expect(unknown.status == 404)
         }
     }

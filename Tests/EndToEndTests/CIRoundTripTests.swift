@@ -2,9 +2,9 @@ import Egress
 import Engine
 import Foundation
 import FunctionRuntime
+import Hashing
 import Orchestration
 import Simulators
-import Hashing
 import Testing
 import Workflow
 
@@ -22,11 +22,16 @@ struct CIRoundTripTests {
         return tenant
     }
 
-    @Test func `a Buildkite tenant on the GitHub App completes a measurement with each build created once`() async throws {
+    @Test func `a Buildkite tenant on the GitHub App completes a measurement with each build created once`()
+        async throws
+    {
         try await Harness.run(
-            tenants: [Harness.acme(), Self.globexOnApp()], configure: { $0.app = (77, Self.appKey.publicKey, 43) }, app: Self.app
+            tenants: [Harness.acme(), Self.globexOnApp()], configure: { $0.app = (77, Self.appKey.publicKey, 43) },
+            app: Self.app
         ) { harness in
-            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github/globex", secret: "globex-github")
+            let reply = try await harness.deliver(
+                fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github/globex",
+                secret: "globex-github")
             #expect(reply.status == 202)
             let workflow = try #require(reply.body["workflow"] as? String)
             let document = try await harness.finished(workflow, tenant: "globex")
@@ -38,7 +43,9 @@ struct CIRoundTripTests {
             let check = try #require(await harness.simulator.state.checkRuns.first)
             #expect(check.conclusion == document.state.report?.conclusion.rawValue)
             #expect(check.annotations.count == document.state.report?.survived)
-            let exchanges = await harness.simulator.state.requests.filter { $0.hasPrefix("POST /app/installations/43/access_tokens") }
+            let exchanges = await harness.simulator.state.requests.filter {
+                $0.hasPrefix("POST /app/installations/43/access_tokens")
+            }
             #expect(exchanges.count == 1)
         }
     }
@@ -58,8 +65,11 @@ struct CIRoundTripTests {
     }
 
     @Test func `completion webhooks that are lost are found by asking the CI`() async throws {
-        let dropped: @Sendable (String) -> Bool = { job in job.hasSuffix("/m0/1") || job.hasSuffix("/m3/1") || job.hasSuffix("/base/1") }
-        let tenant = Harness.acme(settings: Settings(maxMutants: 6, maxConcurrentJobs: 3, jobTimeoutSeconds: 1, retryBaseSeconds: 0))
+        let dropped: @Sendable (String) -> Bool = { job in
+            job.hasSuffix("/m0/1") || job.hasSuffix("/m3/1") || job.hasSuffix("/base/1")
+        }
+        let tenant = Harness.acme(
+            settings: Settings(maxMutants: 6, maxConcurrentJobs: 3, jobTimeoutSeconds: 1, retryBaseSeconds: 0))
         try await Harness.run(tenants: [tenant], configure: { $0.dropWebhook = dropped }) { harness in
             let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let document = try await harness.ticked(try #require(reply.body["workflow"] as? String))
@@ -75,15 +85,19 @@ struct CIRoundTripTests {
     @Test func `a crash between the CI call and recording its result still dispatches each job once`() async throws {
         let clock = ManualClock()
         try await Harness.run(clock: clock) { harness in
-            let pr = PullRequest(owner: "acme", repo: "shop", number: 42, headSHA: "9f1c2ab47d3e8b6f0a5c4d2e1b7f8a9c0d3e4f5a", headRef: "volume-discounts")
+            let pr = PullRequest(
+                owner: "acme", repo: "shop", number: 42, headSHA: "9f1c2ab47d3e8b6f0a5c4d2e1b7f8a9c0d3e4f5a",
+                headRef: "volume-discounts")
             let id = Identifier.workflow(for: pr)
             // The function writes the workflow and its outbox, calls GitHub for each effect, then dies
             // before a single result is recorded.
             let created = try await harness.engine.create(tenant: "acme", id: id, eventID: "d1") { now in
                 Run.start(id: id, tenant: "acme", pullRequest: pr, settings: Harness.acme().settings, now: now)
             }
-            guard case .applied(_, let effects) = try #require(created) else { return }
-            for entry in effects { _ = await harness.orchestrator.executor.execute(entry.effect, tenant: "acme", workflow: id) }
+            let effects = try #require(try #require(created).newEffects)
+            for entry in effects {
+                _ = await harness.orchestrator.executor.execute(entry.effect, tenant: "acme", workflow: id)
+            }
             #expect(await harness.simulator.state.runs.count == 1)
             // Another copy's timer finds the outbox after the lease and runs the effects again.
             clock.advance(seconds: 61)
@@ -120,7 +134,8 @@ struct CIRoundTripTests {
             let workflow = try #require(reply.body["workflow"] as? String)
             let document = try await harness.finished(workflow)
             #expect(document.state.status == .failed)
-            #expect(document.history.contains { $0.event.contains("failed: GitHub refused") && $0.event.contains("401") })
+            #expect(
+                document.history.contains { $0.event.contains("failed: GitHub refused") && $0.event.contains("401") })
         }
     }
 }
@@ -130,14 +145,22 @@ struct AppRouteTests {
     @Test func `the app route finds the tenant by installation and checks the app's secret`() async throws {
         try await Harness.run(appWebhookSecret: Secret("app-secret")) { harness in
             let before = harness.snapshot()
-            let wrong = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github", secret: Harness.secret)
+            let wrong = try await harness.deliver(
+                fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github",
+                secret: Harness.secret)
             #expect(wrong.status == 401)
             let text = String(decoding: try fixture("github/pull_request.opened.json"), as: UTF8.self)
-            let stranger = Data(text.replacingOccurrences(of: "\"installation\": {\n    \"id\": 42", with: "\"installation\": {\n    \"id\": 4242").utf8)
-            let unknown = try await harness.deliver(stranger, event: "pull_request", path: "/webhooks/github", secret: "app-secret")
+            let stranger = Data(
+                text.replacingOccurrences(
+                    of: "\"installation\": {\n    \"id\": 42", with: "\"installation\": {\n    \"id\": 4242"
+                ).utf8)
+            let unknown = try await harness.deliver(
+                stranger, event: "pull_request", path: "/webhooks/github", secret: "app-secret")
             #expect(unknown.status == 404)
             #expect(harness.snapshot() == before)
-            let accepted = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github", secret: "app-secret")
+            let accepted = try await harness.deliver(
+                fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github",
+                secret: "app-secret")
             #expect(accepted.status == 202)
             let workflow = try #require(accepted.body["workflow"] as? String)
             #expect(try await harness.finished(workflow).tenant == "acme")

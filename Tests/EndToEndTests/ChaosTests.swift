@@ -1,7 +1,11 @@
 import Engine
 import Foundation
 import FoundationNetworking
+import Logging
 import Simulators
+import Testing
+import Workflow
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -9,9 +13,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
-import Testing
-import Workflow
 
 /// Production's shape under crashes: nginx in front of two processes per function, sharing a file
 /// store, while function processes are killed with SIGKILL at random moments and at the fault
@@ -23,13 +24,22 @@ import Workflow
             "ci": { "provider": "github-actions", "workflow": "tinybug-mutant.yml", "ref": "main" },
             "limits": { "maxMutants": 4, "maxConcurrentJobs": 4, "jobTimeoutSeconds": 8, "maxAttempts": 8, "retryBaseSeconds": 1 } } ] }
         """
-    static let functions = [("pull-request", "pull_request"), ("ci-completed", "ci_completed"), ("timer-fired", "timer_fired"), ("control", "control")]
+    static let functions = [
+        ("pull-request", "pull_request"), ("ci-completed", "ci_completed"), ("timer-fired", "timer_fired"),
+        ("control", "control"),
+    ]
     static let faults = "after-store-write=0.02,after-effect-call=0.03,mid-file-write=0.01"
 
-    @Test func `killing function processes loses nothing: every workflow completes with its score and no run is dispatched twice`() async throws {
+    @Test
+    func
+        `killing function processes loses nothing: every workflow completes with its score and no run is dispatched twice`()
+        async throws
+    {
         let logger = Harness.quietLogger
-        let simulator = GitHubSimulator(options: try Harness.simulatorOptions(pullNumber: 0, jobDuration: .milliseconds(100)))
-        try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
+        let simulator = GitHubSimulator(
+            options: try Harness.simulatorOptions(pullNumber: 0, jobDuration: .milliseconds(100)))
+        try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) {
+            githubPort in
             let processes = try FunctionProcesses()
             let tenantsPath = processes.folder.appendingPathComponent("tenants.json")
             try Self.tenants.write(to: tenantsPath, atomically: true, encoding: .utf8)
@@ -37,7 +47,8 @@ import Workflow
             let environment = [
                 "TINYBUG_STORE": "file://\(storeRoot)", "TINYBUG_TENANTS": tenantsPath.path,
                 "GITHUB_API_URL": "http://127.0.0.1:\(githubPort)", "BUILDKITE_API_URL": "http://127.0.0.1:9",
-                "TINYBUG_TIMER_TOKEN": Harness.timerToken, "ACME_GITHUB_SECRET": Harness.secret, "ACME_GITHUB_TOKEN": Harness.token,
+                "TINYBUG_TIMER_TOKEN": Harness.timerToken, "ACME_GITHUB_SECRET": Harness.secret,
+                "ACME_GITHUB_TOKEN": Harness.token,
                 "TINYBUG_EFFECT_LEASE_SECONDS": "2", "TINYBUG_FAULTS": Self.faults, "PATH": "/usr/bin:/bin",
             ]
             var slots: [(label: String, function: String, port: Int)] = []
@@ -49,7 +60,9 @@ import Workflow
                     upstreams[upstream, default: []].append(port)
                 }
             }
-            for slot in slots { try await processes.start(slot.function, as: slot.label, port: slot.port, environment: environment) }
+            for slot in slots {
+                try await processes.start(slot.function, as: slot.label, port: slot.port, environment: environment)
+            }
             let gateway = try await Gateway.start(upstreams: upstreams, in: processes.folder)
             let base = "http://127.0.0.1:\(gateway.port)"
             await simulator.state.target(url: "\(base)/webhooks/github/acme", secret: Harness.secret)
@@ -60,11 +73,13 @@ import Workflow
                 var workflows: [String] = []
                 for number in 1...12 {
                     let reply = try await Convergence.deliver(
-                        TenantQuotaTests.opened(number), event: "pull_request", to: "\(base)/webhooks/github/acme", secret: Harness.secret)
+                        TenantQuotaTests.opened(number), event: "pull_request", to: "\(base)/webhooks/github/acme",
+                        secret: Harness.secret)
                     workflows.append(try #require(reply["workflow"] as? String))
                 }
                 try await Convergence.drained(engine, tenant: "acme", workflows, timeout: .seconds(180)) {
-                    _ = try? await GatewayTests.post("\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+                    _ = try? await GatewayTests.post(
+                        "\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
                 }
                 chaos.cancel()
                 let kills = await chaos.value
@@ -72,11 +87,14 @@ import Workflow
                 let logs = slots.map { processes.allLogs($0.label) }.joined(separator: "\n")
                 var atPoints: [String: Int] = [:]
                 for point in FaultPoint.allCases {
-                    atPoints[point.rawValue] = logs.components(separatedBy: "tinybug fault point \(point.rawValue)").count - 1
+                    atPoints[point.rawValue] =
+                        logs.components(separatedBy: "tinybug fault point \(point.rawValue)").count - 1
                 }
                 let faultDeaths = atPoints.values.reduce(0, +)
                 #expect(kills > 0 && faultDeaths > 0, "SIGKILLs \(kills), deaths at fault points \(atPoints)")
-                print("chaos: \(kills) SIGKILLs from outside, \(faultDeaths) deaths at fault points \(atPoints.sorted { $0.key < $1.key }); \(await simulator.state.runs.count) CI runs")
+                print(
+                    "chaos: \(kills) SIGKILLs from outside, \(faultDeaths) deaths at fault points \(atPoints.sorted { $0.key < $1.key }); \(await simulator.state.runs.count) CI runs"
+                )
             } catch {
                 chaos.cancel()
                 _ = await chaos.value
@@ -117,7 +135,11 @@ struct ChaosMonkey: @unchecked Sendable {
     private func restartTheDead() async {
         for slot in slots where !processes.isRunning(slot.label) {
             for _ in 0..<5 {
-                if (try? await processes.start(slot.function, as: slot.label, port: slot.port, environment: environment)) != nil { break }
+                if (try? await processes.start(slot.function, as: slot.label, port: slot.port, environment: environment))
+                    != nil
+                {
+                    break
+                }
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }

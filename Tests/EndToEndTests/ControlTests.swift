@@ -2,9 +2,9 @@ import Engine
 import Foundation
 import FoundationNetworking
 import FunctionRuntime
+import Hashing
 import Orchestration
 import Simulators
-import Hashing
 import Testing
 import Workflow
 
@@ -93,10 +93,13 @@ struct ControlTests {
 
     /// The workflow's state once `condition` holds (waiting up to ten seconds).
     static func until(_ harness: Harness, _ workflow: String, _ condition: (Run) -> Bool) async throws -> Run {
-        for _ in 0..<200 {
-            if let (document, _) = try await harness.engine.load(tenant: "acme", id: workflow), condition(document.state) { return document.state }
-            try await Task.sleep(for: .milliseconds(50))
+        let reached = try await poll(timeout: .seconds(10)) { () async throws -> Run? in
+            guard let (document, _) = try await harness.engine.load(tenant: "acme", id: workflow),
+                condition(document.state)
+            else { return nil }
+            return document.state
         }
+        if let reached { return reached }
         Issue.record("the workflow never reached the expected state")
         throw CancellationError()
     }

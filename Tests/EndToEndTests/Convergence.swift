@@ -1,8 +1,8 @@
 import Engine
 import Foundation
 import FoundationNetworking
-import Simulators
 import Hashing
+import Simulators
 import Testing
 import Workflow
 
@@ -10,7 +10,9 @@ import Workflow
 /// store-fault tests share.
 enum Convergence {
     /// Delivers like GitHub, redelivering the same delivery until the gateway answers 2xx.
-    static func deliver(_ body: Data, event: String, to url: String, secret: String, attempts: Int = 60) async throws -> [String: Any] {
+    static func deliver(_ body: Data, event: String, to url: String, secret: String, attempts: Int = 60) async throws
+        -> [String: Any]
+    {
         let delivery = UUID().uuidString
         for _ in 0..<attempts {
             var request = URLRequest(url: URL(string: url)!)
@@ -20,7 +22,9 @@ enum Convergence {
             request.setValue(event, forHTTPHeaderField: "X-GitHub-Event")
             request.setValue(delivery, forHTTPHeaderField: "X-GitHub-Delivery")
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.setValue("sha256=" + Hex.encode(HMAC.sha256(key: Array(secret.utf8), body)), forHTTPHeaderField: "X-Hub-Signature-256")
+            request.setValue(
+                "sha256=" + Hex.encode(HMAC.sha256(key: Array(secret.utf8), body)),
+                forHTTPHeaderField: "X-Hub-Signature-256")
             if let (data, response) = try? await URLSession.shared.data(for: request),
                 let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status),
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -34,7 +38,9 @@ enum Convergence {
     }
 
     /// Waits until every workflow is done and its outbox empty, calling `tick` between looks.
-    static func drained(_ engine: Engine<Run>, tenant: String, _ workflows: [String], timeout: Duration, tick: () async -> Void) async throws {
+    static func drained(
+        _ engine: Engine<Run>, tenant: String, _ workflows: [String], timeout: Duration, tick: () async -> Void
+    ) async throws {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
             var open: [String] = []
@@ -50,7 +56,9 @@ enum Convergence {
             let document = (try? await engine.load(tenant: tenant, id: id))?.0
             guard document?.state.phase != .done || document?.outbox.isEmpty != true else { continue }
             let tail = (document?.history.suffix(5).map(\.event) ?? []).joined(separator: " | ")
-            Issue.record("\(id) did not finish: \(document?.state.status.rawValue ?? "missing"); \(tail); outbox \(document?.outbox.map(\.key) ?? [])")
+            Issue.record(
+                "\(id) did not finish: \(document?.state.status.rawValue ?? "missing"); \(tail); outbox \(document?.outbox.map(\.key) ?? [])"
+            )
         }
         throw CancellationError()
     }
@@ -58,7 +66,9 @@ enum Convergence {
     /// Every workflow completed with the score the simulator's outcomes give, no attempt was
     /// dispatched twice at the CI, every result came from a real run, one check run
     /// per workflow, outboxes and tenant slots empty, and every stored document decodes.
-    static func check(_ engine: Engine<Run>, tenant: String, _ workflows: [String], simulator: GitHubSimulator) async throws {
+    static func check(_ engine: Engine<Run>, tenant: String, _ workflows: [String], simulator: GitHubSimulator)
+        async throws
+    {
         let counts = await simulator.state.dispatchCounts()
         for (key, count) in counts { #expect(count == 1, "\(key) was dispatched \(count) times") }
         var attempts = 0
@@ -68,20 +78,28 @@ enum Convergence {
             #expect(run.status == .completed, "\(id): \(run.status)")
             #expect(document.outbox.isEmpty, "\(id): \(document.outbox.map(\.key))")
             let expectedKilled = zip(run.plan ?? [], run.mutants).filter { mutant, _ in
-                GitHubSimulator.defaultOutcome(job: "", mutant: .init(
-                    path: mutant.path, line: mutant.line, original: mutant.original, replacement: mutant.replacement,
-                    operator: mutant.operator.rawValue)) == "failure"
+                GitHubSimulator.defaultOutcome(
+                    job: "",
+                    mutant: .init(
+                        path: mutant.path, line: mutant.line, original: mutant.original,
+                        replacement: mutant.replacement,
+                        operator: mutant.operator.rawValue)) == "failure"
             }.count
-            #expect(run.report?.killed == expectedKilled, "\(id): killed \(run.report?.killed ?? -1), expected \(expectedKilled)")
+            #expect(
+                run.report?.killed == expectedKilled,
+                "\(id): killed \(run.report?.killed ?? -1), expected \(expectedKilled)")
             #expect(run.report?.survived == run.mutants.count - expectedKilled, "\(id)")
             for job in run.jobs {
                 attempts += job.attempts.count
                 let runs = Set(counts.keys.filter { $0.hasPrefix("\(tenant)/\(id)/\(job.name)/") })
-                let detail = "attempts \(job.attempts.map { "\($0.number): \($0.result?.description ?? "-")" }), runs at the CI \(runs.sorted())"
+                let detail =
+                    "attempts \(job.attempts.map { "\($0.number): \($0.result?.description ?? "-")" }), runs at the CI \(runs.sorted())"
                 // An attempt can be given up before it reaches the CI (no slot in time); never the other way round.
                 #expect(runs.count <= job.attempts.count, "\(id)/\(job.name): \(detail)")
                 for attempt in job.attempts where attempt.result == .passed || attempt.result == .failed {
-                    #expect(runs.contains("\(tenant)/\(id)/\(job.name)/\(attempt.number)"), "\(id)/\(job.name): a result without a run; \(detail)")
+                    #expect(
+                        runs.contains("\(tenant)/\(id)/\(job.name)/\(attempt.number)"),
+                        "\(id)/\(job.name): a result without a run; \(detail)")
                 }
             }
             let checks = await simulator.state.checkRuns.filter { $0.headSHA == run.pullRequest.headSHA }
@@ -95,7 +113,9 @@ enum Convergence {
         for key in try await engine.store.listAll(prefix: "tenants/") {
             let stored = try #require(try await engine.store.read(key), "\(key) is listed but cannot be read")
             if key.workflowID != nil {
-                #expect(throws: Never.self, "\(key)") { try JSONDecoder().decode(Document<Run>.self, from: stored.data) }
+                #expect(throws: Never.self, "\(key)") {
+                    try JSONDecoder().decode(Document<Run>.self, from: stored.data)
+                }
             } else {
                 #expect((try? JSONSerialization.jsonObject(with: stored.data)) != nil, "\(key) is not JSON")
             }

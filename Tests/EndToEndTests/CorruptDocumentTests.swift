@@ -1,7 +1,7 @@
 import Engine
 import Foundation
-import Simulators
 import Ingress
+import Simulators
 import Testing
 import Workflow
 
@@ -21,7 +21,8 @@ struct CorruptDocumentTests {
 
     static func key(_ kind: String, pr: PullRequest) throws -> StoreKey {
         switch kind {
-        case "pr-index": try StoreKey.pullRequestIndex(tenant: "acme", pr: String(Identifier.prPrefix(for: pr).dropLast(2)))
+        case "pr-index":
+            try StoreKey.pullRequestIndex(tenant: "acme", pr: String(Identifier.prPrefix(for: pr).dropLast(2)))
         default: try StoreKey.tenantState("acme")
         }
     }
@@ -30,7 +31,8 @@ struct CorruptDocumentTests {
     func `a pull request needing a corrupt document is 503 and the file is left as it was`(kind: String) async throws {
         try await Harness.run { harness in
             let body = try fixture("github/pull_request.opened.json")
-            guard case .pullRequest(_, let pr, _, _) = try GitHubWebhook.decode(event: "pull_request", body: body) else {
+            guard case .pullRequest(_, let pr, _, _) = try GitHubWebhook.decode(event: "pull_request", body: body)
+            else {
                 Issue.record("the fixture is not a pull request")
                 return
             }

@@ -33,18 +33,24 @@ struct ErrorContractTableTests {
     static let pullRequest = #"{"action":"opened","pull_request":{}}"#
 
     static let cases: [Case] = [
-        Case(name: "no signature", path: "/webhooks/github/acme", headers: ["X-GitHub-Event": "pull_request"], status: 401),
+        Case(
+            name: "no signature", path: "/webhooks/github/acme", headers: ["X-GitHub-Event": "pull_request"],
+            status: 401),
         Case(
             name: "a wrong signature", path: "/webhooks/github/acme",
-            headers: ["X-GitHub-Event": "pull_request", "X-Hub-Signature-256": "sha256=" + String(repeating: "0", count: 64)],
+            headers: [
+                "X-GitHub-Event": "pull_request", "X-Hub-Signature-256": "sha256=" + String(repeating: "0", count: 64),
+            ],
             status: 401),
         Case(name: "an unknown tenant", path: "/webhooks/github/nobody", signed: true, status: 404),
         Case(
             name: "malformed JSON", path: "/webhooks/github/acme",
-            headers: ["X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "d1"], body: "{\"action\":", signed: true, status: 400),
+            headers: ["X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "d1"], body: "{\"action\":", signed: true,
+            status: 400),
         Case(
             name: "a payload missing fields", path: "/webhooks/github/acme",
-            headers: ["X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "d2"], body: pullRequest, signed: true, status: 400),
+            headers: ["X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "d2"], body: pullRequest, signed: true,
+            status: 400),
         Case(
             name: "no delivery id", path: "/webhooks/github/acme", headers: ["X-GitHub-Event": "pull_request"],
             body: pullRequest, signed: true, status: 400),
@@ -53,7 +59,9 @@ struct ErrorContractTableTests {
         Case(name: "a CI route for a tenant on another CI", path: "/webhooks/buildkite/acme", status: 404),
         Case(name: "a CI route for an unknown tenant", path: "/webhooks/buildkite/nobody", status: 404),
         Case(name: "the timer without a token", path: "/timer", status: 401),
-        Case(name: "the timer with a wrong token", path: "/timer", headers: ["Authorization": "Bearer nope"], status: 401),
+        Case(
+            name: "the timer with a wrong token", path: "/timer", headers: ["Authorization": "Bearer nope"], status: 401
+        ),
         Case(name: "the API without a token", method: .get, path: "/api/v1/tenants/acme/workflows", status: 401),
         Case(
             name: "the API with a wrong token", method: .get, path: "/api/v1/tenants/acme/workflows",
@@ -95,13 +103,15 @@ struct ErrorContractTableTests {
         logger.logLevel = .critical
         let engine = Engine<Run>(store: try FileStore(root: root), clock: SystemClock(), logger: logger)
         return Orchestrator(
-            engine: engine, tenants: Tenants([acme]), endpoints: Endpoints(github: "http://127.0.0.1:9", buildkite: "http://127.0.0.1:9"),
+            engine: engine, tenants: Tenants([acme]),
+            endpoints: Endpoints(github: "http://127.0.0.1:9", buildkite: "http://127.0.0.1:9"),
             timerToken: Secret("timer"), adminToken: Secret(adminToken), logger: logger)
     }
 
     @Test(arguments: cases)
     func `a refused request answers its status and changes nothing`(_ test: Case) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-table-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-table-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let orchestrator = try Self.orchestrator(root: root)
         let app = Application(router: FunctionApp.router(.all, orchestrator: orchestrator))
@@ -123,7 +133,8 @@ struct ErrorContractTableTests {
                     #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
                     #expect((response.headers[.wwwAuthenticate] != nil) == (test.status == 401))
                 } else {
-                    let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                    let body =
+                        try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                     #expect(body?["result"] as? String == "rejected")
                     #expect((body?["error"] as? String)?.isEmpty == false)
                 }

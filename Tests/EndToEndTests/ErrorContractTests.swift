@@ -11,9 +11,12 @@ struct ErrorContractTests {
             let body = try fixture("github/pull_request.opened.json")
             let wrong = try await harness.deliver(body, event: "pull_request", secret: "not-the-secret")
             #expect(wrong.status == 401)
-            let tampered = try await harness.deliver(body, event: "pull_request", signature: "sha256=" + String(repeating: "0", count: 64))
+            let tampered = try await harness.deliver(
+                body, event: "pull_request", signature: "sha256=" + String(repeating: "0", count: 64))
             #expect(tampered.status == 401)
-            let sha1Only = try await harness.deliver(body, event: "pull_request", signature: "", extraHeaders: ["X-Hub-Signature": "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59"])
+            let sha1Only = try await harness.deliver(
+                body, event: "pull_request", signature: "",
+                extraHeaders: ["X-Hub-Signature": "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59"])
             #expect(sha1Only.status == 401)
             #expect(harness.snapshot() == before)
             #expect(await harness.simulator.state.runs.isEmpty)
@@ -23,7 +26,8 @@ struct ErrorContractTests {
     @Test func `an unknown tenant is 404 and changes nothing`() async throws {
         try await Harness.run { harness in
             let before = harness.snapshot()
-            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github/nobody")
+            let reply = try await harness.deliver(
+                fixture("github/pull_request.opened.json"), event: "pull_request", path: "/webhooks/github/nobody")
             #expect(reply.status == 404)
             #expect(harness.snapshot() == before)
         }
@@ -34,10 +38,12 @@ struct ErrorContractTests {
             let before = harness.snapshot()
             let broken = try await harness.deliver(Data("{\"action\": \"opened\"".utf8), event: "pull_request")
             #expect(broken.status == 400)
-            let missing = try await harness.deliver(Data("{\"action\": \"opened\", \"pull_request\": {}}".utf8), event: "pull_request")
+            let missing = try await harness.deliver(
+                Data("{\"action\": \"opened\", \"pull_request\": {}}".utf8), event: "pull_request")
             #expect(missing.status == 400)
             #expect((missing.body["field"] as? String)?.hasPrefix("pull_request.") == true)
-            let noDelivery = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", delivery: "")
+            let noDelivery = try await harness.deliver(
+                fixture("github/pull_request.opened.json"), event: "pull_request", delivery: "")
             #expect(noDelivery.status == 400)
             #expect(noDelivery.body["field"] as? String == "X-GitHub-Delivery")
             #expect(harness.snapshot() == before)
@@ -47,7 +53,8 @@ struct ErrorContractTests {
     @Test func `a body over 25 MiB is 413`() async throws {
         try await Harness.run { harness in
             let before = harness.snapshot()
-            let reply = try await harness.deliver(Data(repeating: UInt8(ascii: " "), count: 25 * 1024 * 1024 + 1), event: "pull_request")
+            let reply = try await harness.deliver(
+                Data(repeating: UInt8(ascii: " "), count: 25 * 1024 * 1024 + 1), event: "pull_request")
             #expect(reply.status == 413)
             #expect(harness.snapshot() == before)
         }
@@ -85,9 +92,11 @@ struct ErrorContractTests {
             let issues = try await harness.deliver(Data("{}".utf8), event: "issues")
             #expect(issues.status == 202)
             #expect(issues.body["result"] as? String == "ignored")
-            let inProgress = try await harness.deliver(fixture("github/workflow_run.in_progress.json"), event: "workflow_run")
+            let inProgress = try await harness.deliver(
+                fixture("github/workflow_run.in_progress.json"), event: "workflow_run")
             #expect(inProgress.status == 202)
-            let draft = try await harness.deliver(fixture("github/pull_request.opened.draft.json"), event: "pull_request")
+            let draft = try await harness.deliver(
+                fixture("github/pull_request.opened.draft.json"), event: "pull_request")
             #expect(draft.status == 202)
             #expect(draft.body["result"] as? String == "ignored")
             #expect(harness.snapshot() == before)
@@ -98,7 +107,8 @@ struct ErrorContractTests {
         try await Harness.run { harness in
             let missing = try await harness.request("POST", "/timer")
             let wrong = try await harness.request("POST", "/timer", headers: ["Authorization": "Bearer wrong"])
-            let right = try await harness.request("POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+            let right = try await harness.request(
+                "POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
             let health = try await harness.request("GET", "/healthz")
             #expect(missing.status == 401 && wrong.status == 401)
             #expect(right.status == 200)
@@ -119,7 +129,8 @@ struct ErrorContractTests {
 
     @Test func `a redelivery after the workflow finished is 200 and changes nothing`() async throws {
         try await Harness.run { harness in
-            let opened = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", delivery: "open-1")
+            let opened = try await harness.deliver(
+                fixture("github/pull_request.opened.json"), event: "pull_request", delivery: "open-1")
             let workflow = try #require(opened.body["workflow"] as? String)
             let done = try await harness.finished(workflow)
             let before = harness.snapshot()
@@ -130,7 +141,8 @@ struct ErrorContractTests {
                 .replacingOccurrences(of: "tinybug acme/acme--shop--pr42--9f1c2ab47d3e/m3/1", with: "tinybug \(job)")
             let late = try await harness.deliver(Data(text.utf8), event: "workflow_run")
             #expect(late.status == 200)
-            let reopened = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request", delivery: "open-1")
+            let reopened = try await harness.deliver(
+                fixture("github/pull_request.opened.json"), event: "pull_request", delivery: "open-1")
             #expect(reopened.status == 200)
             #expect(harness.snapshot() == before)
             #expect(try await harness.engine.load(tenant: "acme", id: workflow)?.0.state == done.state)

@@ -10,7 +10,9 @@ struct FixtureAcceptanceTests {
         "pull_request.ready_for_review", "pull_request.closed", "pull_request.labeled", "workflow_run.requested",
         "workflow_run.in_progress", "workflow_run.completed", "workflow_run.completed.timed_out",
     ]
-    static let buildkite = ["ping", "build.running", "build.finished", "build.finished.passed", "build.finished.canceled"]
+    static let buildkite = [
+        "ping", "build.running", "build.finished", "build.finished.passed", "build.finished.canceled",
+    ]
 
     @Test(arguments: github)
     func `a GitHub fixture is accepted signed and refused tampered`(name: String) async throws {
@@ -21,7 +23,8 @@ struct FixtureAcceptanceTests {
             #expect((200..<300).contains(signed.status), "\(name): \(signed.status) \(signed.body)")
             var tampered = body
             tampered[tampered.count / 2] ^= 0x01
-            let refused = try await harness.deliver(tampered, event: event, signature: Signature.gitHubHeader(body: body, secret: Secret(Harness.secret)))
+            let refused = try await harness.deliver(
+                tampered, event: event, signature: Signature.gitHubHeader(body: body, secret: Secret(Harness.secret)))
             #expect(refused.status == 401)
         }
     }
@@ -31,15 +34,19 @@ struct FixtureAcceptanceTests {
         try await Harness.run(tenants: [Harness.acme(), BuildkiteIngressTests.globex()]) { harness in
             try await BuildkiteIngressTests.seed(harness)
             let body = try fixture("buildkite/\(name).json")
-            let event = name.hasPrefix("ping") ? "ping" : name.hasPrefix("build.running") ? "build.running" : "build.finished"
+            let event =
+                name.hasPrefix("ping") ? "ping" : name.hasPrefix("build.running") ? "build.running" : "build.finished"
             let now = Int64(Date().timeIntervalSince1970)
-            let header = Signature.buildkiteHeader(body: body, secret: Secret(BuildkiteIngressTests.secret), timestamp: now)
+            let header = Signature.buildkiteHeader(
+                body: body, secret: Secret(BuildkiteIngressTests.secret), timestamp: now)
             let path = "/webhooks/buildkite/globex"
-            let signed = try await harness.request("POST", path, body: body, headers: ["X-Buildkite-Event": event, "X-Buildkite-Signature": header])
+            let signed = try await harness.request(
+                "POST", path, body: body, headers: ["X-Buildkite-Event": event, "X-Buildkite-Signature": header])
             #expect((200..<300).contains(signed.status), "\(name): \(signed.status) \(signed.body)")
             var tampered = body
             tampered[tampered.count / 2] ^= 0x01
-            let refused = try await harness.request("POST", path, body: tampered, headers: ["X-Buildkite-Event": event, "X-Buildkite-Signature": header])
+            let refused = try await harness.request(
+                "POST", path, body: tampered, headers: ["X-Buildkite-Event": event, "X-Buildkite-Signature": header])
             #expect(refused.status == 401)
         }
     }

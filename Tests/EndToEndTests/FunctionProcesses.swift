@@ -1,5 +1,8 @@
 import Foundation
 import FoundationNetworking
+import Simulators
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,14 +10,13 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Simulators
-import Testing
 
 /// The functions as separate processes, built by `swift build`, each on a free loopback port it
 /// reports in its first JSON log line, all sharing one file store.
 final class FunctionProcesses: @unchecked Sendable {
     // Guarded by being touched only by the test that owns it, one call at a time.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     let folder: URL
     var running: [String: (process: Process, port: Int, log: URL)] = [:]
 
@@ -25,20 +27,26 @@ final class FunctionProcesses: @unchecked Sendable {
 
     static func binary(_ name: String) throws -> URL {
         let url = root.appendingPathComponent(".build/debug/\(name)")
-        try #require(FileManager.default.isExecutableFile(atPath: url.path), "\(url.path) is not built: run swift build first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: url.path), "\(url.path) is not built: run swift build first")
         return url
     }
 
     /// Starts `name` (a function's executable) with `environment` on `port` (0: any free one),
     /// waits for its port. A label started again gets a fresh log; the old one is kept as `.N.log`.
     @discardableResult
-    func start(_ name: String, as label: String? = nil, port: Int = 0, environment: [String: String]) async throws -> Int {
+    func start(_ name: String, as label: String? = nil, port: Int = 0, environment: [String: String]) async throws
+        -> Int
+    {
         let label = label ?? name
         let process = Process()
         process.executableURL = try Self.binary(name)
         let log = folder.appendingPathComponent("\(label).log")
         if FileManager.default.fileExists(atPath: log.path) {
-            let kept = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasPrefix("\(label).") }.count ?? 0
+            let kept =
+                (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter {
+                    $0.hasPrefix("\(label).")
+                }.count ?? 0
             try FileManager.default.moveItem(at: log, to: folder.appendingPathComponent("\(label).\(kept).log"))
         }
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -53,22 +61,24 @@ final class FunctionProcesses: @unchecked Sendable {
     }
 
     static func waitForPort(_ log: URL, process: Process) async throws -> Int {
-        for _ in 0..<300 {
+        let port = try await poll(timeout: .seconds(15)) { () -> Int? in
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") where line.contains("\"message\":\"Serving\"") {
                 if let range = line.range(of: #""port":"(\d+)""#, options: .regularExpression) {
-                    return Int(line[range].filter(\.isNumber))!
+                    return Int(line[range].filter(\.isNumber))
                 }
             }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
+            return process.isRunning ? nil : -1
         }
+        if let port, port > 0 { return port }
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         Issue.record("\(log.lastPathComponent) did not start: \(text.suffix(800))")
         throw CancellationError()
     }
 
-    func log(_ label: String) -> String { running[label].flatMap { try? String(contentsOf: $0.log, encoding: .utf8) } ?? "" }
+    func log(_ label: String) -> String {
+        running[label].flatMap { try? String(contentsOf: $0.log, encoding: .utf8) } ?? ""
+    }
 
     /// Sends SIGTERM and waits; returns the exit status.
     @discardableResult
@@ -83,8 +93,12 @@ final class FunctionProcesses: @unchecked Sendable {
 
     /// Every log `label` ever wrote, across restarts.
     func allLogs(_ label: String) -> String {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasPrefix("\(label).") && $0.hasSuffix(".log") } ?? []
-        return names.compactMap { try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter {
+                $0.hasPrefix("\(label).") && $0.hasSuffix(".log")
+            } ?? []
+        return names.compactMap { try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined(
+            separator: "\n")
     }
 
     /// Kills with SIGKILL, as a crash or an OOM kill would, and waits for the process to be gone.
@@ -108,7 +122,9 @@ struct Gateway {
     let folder: URL
 
     static func nginxPath() throws -> String {
-        let path = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         return try #require(path, "nginx is not installed: make test installs it")
     }
 
@@ -124,14 +140,17 @@ struct Gateway {
         var config = try String(contentsOf: shipped.appendingPathComponent("nginx.conf"), encoding: .utf8)
         let port = try SeaweedServer.freePort()
         config = config.replacingOccurrences(of: "listen 8080;", with: "listen 127.0.0.1:\(port);")
-        config = config.replacingOccurrences(of: "access_log /dev/stdout tinybug_json;", with: """
-            access_log \(folder.path)/access.log tinybug_json;
-                client_body_temp_path \(folder.path)/body;
-                proxy_temp_path \(folder.path)/proxy;
-            """)
+        config = config.replacingOccurrences(
+            of: "access_log /dev/stdout tinybug_json;",
+            with: """
+                access_log \(folder.path)/access.log tinybug_json;
+                    client_body_temp_path \(folder.path)/body;
+                    proxy_temp_path \(folder.path)/proxy;
+                """)
         try config.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
         let upstreamConfig = upstreams.map { name, ports in
-            "upstream \(name) {\n" + ports.map { "    server 127.0.0.1:\($0) max_fails=1 fail_timeout=1s;\n" }.joined() + "    keepalive 4;\n}\n"
+            "upstream \(name) {\n" + ports.map { "    server 127.0.0.1:\($0) max_fails=1 fail_timeout=1s;\n" }.joined()
+                + "    keepalive 4;\n}\n"
         }.joined()
         try upstreamConfig.write(to: folder.appendingPathComponent("upstreams.conf"), atomically: true, encoding: .utf8)
         let process = Process()
@@ -141,17 +160,20 @@ struct Gateway {
             "-g", "daemon off; pid \(folder.path)/nginx.pid; error_log \(folder.path)/error.log; user root;",
         ]
         try process.run()
-        for _ in 0..<200 {
-            if (try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)) != nil {
-                return Gateway(port: port, process: process, folder: folder)
-            }
-            try await Task.sleep(for: .milliseconds(25))
+        let healthy = try await poll(every: .milliseconds(25), timeout: .seconds(5)) { () async -> Bool? in
+            (try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)) != nil
+                ? true : nil
         }
-        Issue.record("nginx did not start: \((try? String(contentsOf: folder.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")")
+        if healthy != nil { return Gateway(port: port, process: process, folder: folder) }
+        Issue.record(
+            "nginx did not start: \((try? String(contentsOf: folder.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")"
+        )
         throw CancellationError()
     }
 
-    var accessLog: String { (try? String(contentsOf: folder.appendingPathComponent("access.log"), encoding: .utf8)) ?? "" }
+    var accessLog: String {
+        (try? String(contentsOf: folder.appendingPathComponent("access.log"), encoding: .utf8)) ?? ""
+    }
 
     func stop() async {
         kill(process.processIdentifier, SIGQUIT)

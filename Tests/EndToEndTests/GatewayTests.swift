@@ -1,6 +1,12 @@
 import Foundation
 import FoundationNetworking
+import Hashing
+import Ingress
+import Logging
 import Simulators
+import Testing
+import Workflow
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -8,11 +14,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Hashing
-import Ingress
-import Logging
-import Testing
-import Workflow
 
 /// Production's shape on one machine: nginx with the shipped config in front of each function
 /// running as its own process, sharing a file store.
@@ -34,7 +35,8 @@ import Workflow
         var options = try Harness.simulatorOptions(jobDuration: .milliseconds(50))
         options.latency = latency
         let simulator = GitHubSimulator(options: options)
-        try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
+        try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) {
+            githubPort in
             let processes = try FunctionProcesses()
             let tenantsPath = processes.folder.appendingPathComponent("tenants.json")
             try tenants.write(to: tenantsPath, atomically: true, encoding: .utf8)
@@ -42,15 +44,20 @@ import Workflow
                 "TINYBUG_STORE": "file://\(processes.folder.path)/store", "TINYBUG_TENANTS": tenantsPath.path,
                 "GITHUB_API_URL": "http://127.0.0.1:\(githubPort)", "BUILDKITE_API_URL": "http://127.0.0.1:9",
                 "TINYBUG_TIMER_TOKEN": Harness.timerToken, "TINYBUG_ADMIN_TOKEN": Harness.adminToken,
-                "ACME_GITHUB_SECRET": Harness.secret, "ACME_GITHUB_TOKEN": Harness.token, "ACME_API_TOKEN": Harness.apiToken,
+                "ACME_GITHUB_SECRET": Harness.secret, "ACME_GITHUB_TOKEN": Harness.token,
+                "ACME_API_TOKEN": Harness.apiToken,
                 "PATH": "/usr/bin:/bin",
             ]
             var upstreams: [String: Int] = [:]
-            for (function, upstream) in [("pull-request", "pull_request"), ("ci-completed", "ci_completed"), ("timer-fired", "timer_fired"), ("control", "control")] {
+            for (function, upstream) in [
+                ("pull-request", "pull_request"), ("ci-completed", "ci_completed"), ("timer-fired", "timer_fired"),
+                ("control", "control"),
+            ] {
                 upstreams[upstream] = try await processes.start(function, environment: environment)
             }
             let gateway = try await Gateway.start(upstreams: upstreams, in: processes.folder)
-            await simulator.state.target(url: "http://127.0.0.1:\(gateway.port)/webhooks/github/acme", secret: Harness.secret)
+            await simulator.state.target(
+                url: "http://127.0.0.1:\(gateway.port)/webhooks/github/acme", secret: Harness.secret)
             do {
                 try await body(simulator, processes, gateway)
             } catch {
@@ -63,7 +70,9 @@ import Workflow
         }
     }
 
-    static func post(_ url: String, body: Data, headers: [String: String]) async throws -> (Int, [String: Any], HTTPURLResponse?) {
+    static func post(_ url: String, body: Data, headers: [String: String]) async throws -> (
+        Int, [String: Any], HTTPURLResponse?
+    ) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = "POST"
         request.httpBody = body
@@ -75,8 +84,10 @@ import Workflow
     }
 
     static func signed(_ body: Data, event: String) -> [String: String] {
-        ["X-GitHub-Event": event, "X-GitHub-Delivery": UUID().uuidString, "Content-Type": "application/json",
-         "X-Hub-Signature-256": Signature.gitHubHeader(body: body, secret: Secret(Harness.secret))]
+        [
+            "X-GitHub-Event": event, "X-GitHub-Delivery": UUID().uuidString, "Content-Type": "application/json",
+            "X-Hub-Signature-256": Signature.gitHubHeader(body: body, secret: Secret(Harness.secret)),
+        ]
     }
 
     static func get(_ url: String, token: String? = nil) async throws -> (Int, Data) {
@@ -90,18 +101,19 @@ import Workflow
         try await Self.withGateway { simulator, processes, gateway in
             let base = "http://127.0.0.1:\(gateway.port)"
             let body = try fixture("github/pull_request.opened.json")
-            let (status, answer, response) = try await Self.post("\(base)/webhooks/github/acme", body: body, headers: Self.signed(body, event: "pull_request"))
+            let (status, answer, response) = try await Self.post(
+                "\(base)/webhooks/github/acme", body: body, headers: Self.signed(body, event: "pull_request"))
             #expect(status == 202)
             #expect(response?.value(forHTTPHeaderField: "X-Request-Id")?.isEmpty == false)
             let workflow = try #require(answer["workflow"] as? String)
-            var document: [String: Any] = [:]
-            for _ in 0..<300 {
-                let (_, data) = try await Self.get("\(base)/api/v1/tenants/acme/workflows/\(workflow)", token: Harness.apiToken)
-                document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-                if ((document["state"] as? [String: Any])?["phase"] as? String) == "done" { break }
-                try await Task.sleep(for: .milliseconds(50))
+            let done = try await poll { () async throws -> [String: Any]? in
+                let (_, data) = try await Self.get(
+                    "\(base)/api/v1/tenants/acme/workflows/\(workflow)", token: Harness.apiToken)
+                let state =
+                    ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["state"] as? [String: Any]
+                return state?["phase"] as? String == "done" ? state : nil
             }
-            let state = try #require(document["state"] as? [String: Any])
+            let state = try #require(done)
             #expect(state["phase"] as? String == "done")
             #expect(state["outcome"] != nil)
             let counts = await simulator.state.dispatchCounts()
@@ -137,13 +149,16 @@ import Workflow
         try await Self.withGateway { _, _, gateway in
             let base = "http://127.0.0.1:\(gateway.port)"
             let big = Data(repeating: UInt8(ascii: " "), count: 25 * 1024 * 1024 + 1)
-            let (tooBig, _, _) = try await Self.post("\(base)/webhooks/github/acme", body: big, headers: Self.signed(big, event: "pull_request"))
+            let (tooBig, _, _) = try await Self.post(
+                "\(base)/webhooks/github/acme", body: big, headers: Self.signed(big, event: "pull_request"))
             #expect(tooBig == 413)
             let (unknown, _) = try await Self.get("\(base)/nothing/here")
             #expect(unknown == 404)
-            let (timer, _, _) = try await Self.post("\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+            let (timer, _, _) = try await Self.post(
+                "\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
             #expect(timer == 200)
-            let (wrongTimer, _, _) = try await Self.post("\(base)/timer", body: Data(), headers: ["Authorization": "Bearer nope"])
+            let (wrongTimer, _, _) = try await Self.post(
+                "\(base)/timer", body: Data(), headers: ["Authorization": "Bearer nope"])
             #expect(wrongTimer == 401)
         }
     }
@@ -152,8 +167,12 @@ import Workflow
         try await Self.withGateway(latency: .milliseconds(700)) { simulator, processes, _ in
             let port = try #require(processes.running["pull-request"]?.port)
             let body = try fixture("github/pull_request.opened.json")
-            async let reply = Self.post("http://127.0.0.1:\(port)/webhooks/github/acme", body: body, headers: Self.signed(body, event: "pull_request"))
-            try await Task.sleep(for: .milliseconds(300))
+            async let reply = Self.post(
+                "http://127.0.0.1:\(port)/webhooks/github/acme", body: body,
+                headers: Self.signed(body, event: "pull_request"))
+            // The simulator logs a call before its latency: once it has one, the request is in flight.
+            let inFlight = try await poll { await simulator.state.requests.isEmpty ? nil : true }
+            #expect(inFlight == true)
             let stopping = Task { await processes.stop("pull-request") }
             let (status, answer, _) = try await reply
             #expect(status == 202)
@@ -163,12 +182,16 @@ import Workflow
     }
 
     @Test func `the shipped gateway config passes nginx -t`() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-nginx-t-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tinybug-nginx-t-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Gateway.nginxPath())
-        process.arguments = ["-t", "-p", folder.path, "-c", FunctionProcesses.root.appendingPathComponent("infra/gateway/nginx.conf").path,
-                             "-g", "pid \(folder.path)/nginx.pid; error_log stderr;"]
+        process.arguments = [
+            "-t", "-p", folder.path, "-c",
+            FunctionProcesses.root.appendingPathComponent("infra/gateway/nginx.conf").path,
+            "-g", "pid \(folder.path)/nginx.pid; error_log stderr;",
+        ]
         let output = Pipe()
         process.standardError = output
         process.standardOutput = output

@@ -3,10 +3,10 @@ import Engine
 import Foundation
 import FoundationNetworking
 import FunctionRuntime
-import Orchestration
-import Simulators
 import Hashing
 import Logging
+import Orchestration
+import Simulators
 import Testing
 import Workflow
 
@@ -28,7 +28,9 @@ struct Harness {
     var engine: Engine<Run> { orchestrator.engine }
     var base: String { "http://127.0.0.1:\(port)" }
 
-    static func acme(settings: Settings = Settings(maxMutants: 8, maxConcurrentJobs: 3, jobTimeoutSeconds: 600, retryBaseSeconds: 0)) -> Tenant {
+    static func acme(
+        settings: Settings = Settings(maxMutants: 8, maxConcurrentJobs: 3, jobTimeoutSeconds: 600, retryBaseSeconds: 0)
+    ) -> Tenant {
         Tenant(
             id: "acme", installationID: 42, githubWebhookSecret: Secret(secret), githubToken: Secret(token),
             apiToken: Secret(apiToken), settings: settings)
@@ -37,9 +39,12 @@ struct Harness {
     static func run<T>(
         tenants: [Tenant] = [acme()], jobDuration: Duration = .milliseconds(30),
         outcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = GitHubSimulator.defaultOutcome,
-        buildkiteOutcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = BuildkiteSimulator.defaultOutcome,
-        configure: (inout GitHubSimulator.Options) -> Void = { _ in }, app: GitHubApp? = nil, appWebhookSecret: Secret? = nil,
-        clock: any WallClock = SystemClock(), store: (@Sendable () throws -> any DocumentStore)? = nil, effectLeaseSeconds: Int64 = 60,
+        buildkiteOutcome: @escaping @Sendable (String, GitHubSimulator.MutantInput?) -> String? = BuildkiteSimulator
+            .defaultOutcome,
+        configure: (inout GitHubSimulator.Options) -> Void = { _ in }, app: GitHubApp? = nil,
+        appWebhookSecret: Secret? = nil,
+        clock: any WallClock = SystemClock(), store: (@Sendable () throws -> any DocumentStore)? = nil,
+        effectLeaseSeconds: Int64 = 60,
         _ body: (Harness) async throws -> T
     ) async throws -> T {
         let logger = quietLogger
@@ -47,29 +52,48 @@ struct Harness {
         options.outcome = outcome
         configure(&options)
         let simulator = GitHubSimulator(options: options)
-        let buildkite = BuildkiteSimulator(options: .init(
-            token: "bk", organization: "globex", pipeline: "tinybug", jobDuration: jobDuration, outcome: buildkiteOutcome))
-        let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-e2e-\(UUID().uuidString)").path
-        return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
-            try await LoopbackServer.withRunning({ buildkite.application(logger: logger, onServerRunning: $0) }) { buildkitePort in
-                var engine = Engine<Run>(store: try store?() ?? FileStore(root: storeRoot), clock: clock, logger: logger)
+        let buildkite = BuildkiteSimulator(
+            options: .init(
+                token: "bk", organization: "globex", pipeline: "tinybug", jobDuration: jobDuration,
+                outcome: buildkiteOutcome))
+        let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tinybug-e2e-\(UUID().uuidString)"
+        ).path
+        return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) {
+            githubPort in
+            try await LoopbackServer.withRunning({ buildkite.application(logger: logger, onServerRunning: $0) }) {
+                buildkitePort in
+                var engine = Engine<Run>(
+                    store: try store?() ?? FileStore(root: storeRoot), clock: clock, logger: logger)
                 engine.effectLeaseSeconds = effectLeaseSeconds
-                let endpoints = Endpoints(github: "http://127.0.0.1:\(githubPort)", buildkite: "http://127.0.0.1:\(buildkitePort)")
+                let endpoints = Endpoints(
+                    github: "http://127.0.0.1:\(githubPort)", buildkite: "http://127.0.0.1:\(buildkitePort)")
                 let orchestrator = Orchestrator(
-                    engine: engine, tenants: Tenants(tenants, appWebhookSecret: appWebhookSecret, app: app), endpoints: endpoints,
+                    engine: engine, tenants: Tenants(tenants, appWebhookSecret: appWebhookSecret, app: app),
+                    endpoints: endpoints,
                     timerToken: Secret(timerToken), adminToken: Secret(adminToken), logger: logger)
                 return try await LoopbackServer.withRunning({
-                    FunctionApp.build(.all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: $0)
+                    FunctionApp.build(
+                        .all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: logger,
+                        onServerRunning: $0)
                 }) { port in
                     await simulator.state.target(url: "http://127.0.0.1:\(port)/webhooks/github/acme", secret: secret)
-                    await buildkite.state.target(url: "http://127.0.0.1:\(port)/webhooks/buildkite/globex", secret: BuildkiteIngressTests.secret)
-                    return try await body(Harness(port: port, simulator: simulator, buildkite: buildkite, orchestrator: orchestrator, storeRoot: storeRoot))
+                    await buildkite.state.target(
+                        url: "http://127.0.0.1:\(port)/webhooks/buildkite/globex", secret: BuildkiteIngressTests.secret)
+                    return try await body(
+                        Harness(
+                            port: port, simulator: simulator, buildkite: buildkite, orchestrator: orchestrator,
+                            storeRoot: storeRoot))
                 }
             }
         }
     }
 
-    struct GitHubFile: Decodable { var filename: String; var status: String; var patch: String? }
+    struct GitHubFile: Decodable {
+        var filename: String
+        var status: String
+        var patch: String?
+    }
 
     /// A logger that only speaks of what is critical, for the servers tests start.
     static var quietLogger: Logger {
@@ -84,7 +108,8 @@ struct Harness {
             ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch)
         }
         return GitHubSimulator.Options(
-            token: token, owner: "acme", repo: "shop", pullNumber: pullNumber, files: files, webhookURL: "", webhookSecret: secret,
+            token: token, owner: "acme", repo: "shop", pullNumber: pullNumber, files: files, webhookURL: "",
+            webhookSecret: secret,
             jobDuration: jobDuration)
     }
 
@@ -104,7 +129,9 @@ struct Harness {
         return try await request("POST", path, body: body, headers: headers)
     }
 
-    func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
+    func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws
+        -> Reply
+    {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         request.httpBody = body
@@ -116,30 +143,39 @@ struct Harness {
     }
 
     /// Ticks through `POST /timer` until the workflow is done (retries and lost webhooks need the timer).
-    func ticked(_ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Document<Run> {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < timeout {
-            if let (document, _) = try await engine.load(tenant: tenant, id: workflow), document.state.phase == .done { return document }
+    func ticked(
+        _ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(30),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Document<Run> {
+        let done = try await poll(every: .milliseconds(100), timeout: timeout) { () async throws -> Document<Run>? in
+            if let (document, _) = try await engine.load(tenant: tenant, id: workflow), document.state.phase == .done {
+                return document
+            }
             _ = try await request("POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
-            try await Task.sleep(for: .milliseconds(100))
+            return nil
         }
+        if let done { return done }
         Issue.record("workflow \(workflow) did not finish", sourceLocation: sourceLocation)
         throw CancellationError()
     }
 
     /// Waits until the workflow is done, or fails the test after `timeout`.
-    func finished(_ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Document<Run> {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < timeout {
-            if let (document, _) = try await engine.load(tenant: tenant, id: workflow), document.state.phase == .done {
-                return document
-            }
-            try await Task.sleep(for: .milliseconds(50))
+    func finished(
+        _ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(30),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Document<Run> {
+        let done = try await poll(timeout: timeout) { () async throws -> Document<Run>? in
+            guard let (document, _) = try await engine.load(tenant: tenant, id: workflow), document.state.phase == .done
+            else { return nil }
+            return document
         }
+        if let done { return done }
         let last = try await engine.load(tenant: tenant, id: workflow)?.0
         let tail = (last?.history.suffix(6).map(\.event) ?? []).joined(separator: " | ")
         let outbox = (last?.outbox.map { "\($0.key): \($0.lastError ?? "")" } ?? []).joined(separator: " | ")
-        Issue.record("workflow \(workflow) did not finish: \(last?.state.status.rawValue ?? "missing"); last: \(tail); outbox: \(outbox)", sourceLocation: sourceLocation)
+        Issue.record(
+            "workflow \(workflow) did not finish: \(last?.state.status.rawValue ?? "missing"); last: \(tail); outbox: \(outbox)",
+            sourceLocation: sourceLocation)
         throw CancellationError()
     }
 
@@ -160,7 +196,9 @@ struct Harness {
 
 /// Reads a file of the project's `fixtures/` folder, found from this source file.
 func fixture(_ relative: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Data {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     let path = root.appendingPathComponent("fixtures").appendingPathComponent(relative).path
-    return try #require(FileManager.default.contents(atPath: path), "missing fixture \(relative)", sourceLocation: sourceLocation)
+    return try #require(
+        FileManager.default.contents(atPath: path), "missing fixture \(relative)", sourceLocation: sourceLocation)
 }

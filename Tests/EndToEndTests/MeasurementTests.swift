@@ -26,7 +26,9 @@ struct MeasurementTests {
             #expect(check.title == report.title)
             #expect(check.title?.contains("\(Report.percent(try #require(report.score)))%") == true)
             #expect(check.summary?.contains("| Killed (tests failed) | \(report.killed) |") == true)
-            let survivors = zip(run.plan ?? [], run.mutants).filter { $0.1.status == .passed }.map { "\($0.0.path):\($0.0.line)" }
+            let survivors = zip(run.plan ?? [], run.mutants).filter { $0.1.status == .passed }.map {
+                "\($0.0.path):\($0.0.line)"
+            }
             #expect(check.annotations.map { "\($0.path):\($0.line)" } == survivors)
             #expect(report.killed + report.survived == 8)
 
@@ -34,7 +36,11 @@ struct MeasurementTests {
             #expect(counts.count == 9)
             #expect(counts.values.allSatisfy { $0 == 1 })
             for (mutant, job) in zip(run.plan ?? [], run.mutants) {
-                let expected = GitHubSimulator.defaultOutcome(job: "", mutant: .init(path: mutant.path, line: mutant.line, original: mutant.original, replacement: mutant.replacement, operator: mutant.operator.rawValue))
+                let expected = GitHubSimulator.defaultOutcome(
+                    job: "",
+                    mutant: .init(
+                        path: mutant.path, line: mutant.line, original: mutant.original,
+                        replacement: mutant.replacement, operator: mutant.operator.rawValue))
                 #expect(job.status == (expected == "failure" ? .failed : .passed))
             }
             #expect(document.history.contains { $0.event.hasPrefix("CI finished") })
@@ -49,14 +55,11 @@ struct MeasurementTests {
             let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let workflow = try #require(reply.body["workflow"] as? String)
             // The retry waits in the timer index; tick until it is dispatched and finishes.
-            let start = ContinuousClock.now
-            while ContinuousClock.now - start < .seconds(30) {
-                if let (document, _) = try await harness.engine.load(tenant: "acme", id: workflow), document.state.phase == .done { break }
-                _ = try await harness.request("POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            let document = try await harness.finished(workflow)
-            #expect(document.state.mutants[0].attempts.map(\.result) == [.infrastructure("startup_failure"), document.state.mutants[0].status == .failed ? .failed : .passed])
+            let document = try await harness.ticked(workflow)
+            #expect(
+                document.state.mutants[0].attempts.map(\.result) == [
+                    .infrastructure("startup_failure"), document.state.mutants[0].status == .failed ? .failed : .passed,
+                ])
             let counts = await harness.simulator.state.dispatchCounts()
             #expect(counts.count == 10)
             #expect(counts.values.allSatisfy { $0 == 1 })
@@ -67,7 +70,8 @@ struct MeasurementTests {
         try await Harness.run(jobDuration: .seconds(20)) { harness in
             let opened = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let first = try #require(opened.body["workflow"] as? String)
-            let pushed = try await harness.deliver(fixture("github/pull_request.synchronize.json"), event: "pull_request")
+            let pushed = try await harness.deliver(
+                fixture("github/pull_request.synchronize.json"), event: "pull_request")
             #expect(pushed.status == 202)
             let second = try #require(pushed.body["workflow"] as? String)
             #expect(second != first)

@@ -10,7 +10,8 @@ import Workflow
 @Suite(.serialized) struct PagesTests {
     /// The opened fixture as another PR and head commit.
     static func pullRequest(_ number: Int, sha: String, action: String = "opened") throws -> Data {
-        var object = try JSONSerialization.jsonObject(with: fixture("github/pull_request.opened.json")) as! [String: Any]
+        var object =
+            try JSONSerialization.jsonObject(with: fixture("github/pull_request.opened.json")) as! [String: Any]
         var pr = object["pull_request"] as! [String: Any]
         var head = pr["head"] as! [String: Any]
         head["sha"] = sha
@@ -30,7 +31,8 @@ import Workflow
     func makeEveryState(_ harness: Harness) async throws -> [String: String] {
         var ids: [String: String] = [:]
         func open(_ number: Int, _ seed: Int, action: String = "opened") async throws -> String {
-            let reply = try await harness.deliver(Self.pullRequest(number, sha: Self.sha(seed), action: action), event: "pull_request")
+            let reply = try await harness.deliver(
+                Self.pullRequest(number, sha: Self.sha(seed), action: action), event: "pull_request")
             return try #require(reply.body["workflow"] as? String, "PR \(number): \(reply.body)")
         }
         ids["completed"] = try await open(42, 1)
@@ -44,7 +46,9 @@ import Workflow
         ids["superseded"] = try await open(46, 5)
         ids["running"] = try await open(46, 6, action: "synchronize")
         ids["paused"] = try await open(47, 7)
-        _ = try await harness.request("POST", "/api/v1/tenants/acme/workflows/\(ids["paused"]!)/pause", headers: ["Authorization": "Bearer \(Harness.apiToken)"])
+        _ = try await harness.request(
+            "POST", "/api/v1/tenants/acme/workflows/\(ids["paused"]!)/pause",
+            headers: ["Authorization": "Bearer \(Harness.apiToken)"])
         for (state, id) in ids {
             let status = try await harness.engine.load(tenant: "acme", id: id)?.0.state.status.rawValue
             #expect(status == state, "\(id) is \(status ?? "missing"), expected \(state)")
@@ -59,27 +63,35 @@ import Workflow
                 if job.contains("--pr45--") || job.contains("--pr46--") || job.contains("--pr47--") { return nil }
                 return GitHubSimulator.defaultOutcome(job: job, mutant: mutant)
             },
-            configure: { $0.pullNumber = 0; $0.missingPulls = [44] }, body)
+            configure: {
+                $0.pullNumber = 0
+                $0.missingPulls = [44]
+            }, body)
     }
 
     @Test func `the pages show every state, every job row in its colour, and refuse a wrong token`() async throws {
         try await Self.harness { harness in
             let ids = try await makeEveryState(harness)
-            let (listStatus, list, _) = try await Self.get(harness, "/ui/tenants/acme", authorization: basic(Harness.apiToken))
+            let (listStatus, list, _) = try await Self.get(
+                harness, "/ui/tenants/acme", authorization: basic(Harness.apiToken))
             #expect(listStatus == 200)
             for (state, id) in ids {
                 #expect(list.contains("data-workflow=\"\(id)\" data-status=\"\(state)\""), "no \(state) row")
             }
-            let (filteredStatus, filtered, _) = try await Self.get(harness, "/ui/tenants/acme?status=paused", authorization: basic(Harness.adminToken))
+            let (filteredStatus, filtered, _) = try await Self.get(
+                harness, "/ui/tenants/acme?status=paused", authorization: basic(Harness.adminToken))
             #expect(filteredStatus == 200)
             #expect(filtered.components(separatedBy: "data-workflow=").count == 2)
 
             let completed = try #require(try await harness.engine.load(tenant: "acme", id: ids["completed"]!)?.0)
-            let (pageStatus, page, _) = try await Self.get(harness, "/ui/tenants/acme/workflows/\(ids["completed"]!)", authorization: basic(Harness.apiToken))
+            let (pageStatus, page, _) = try await Self.get(
+                harness, "/ui/tenants/acme/workflows/\(ids["completed"]!)", authorization: basic(Harness.apiToken))
             #expect(pageStatus == 200)
             for job in completed.state.jobs {
                 let outcome = Self.outcome(job)
-                #expect(page.contains("<g class=\"job\" data-job=\"\(job.name)\" data-outcome=\"\(outcome)\">"), "no timeline row for \(job.name)")
+                #expect(
+                    page.contains("<g class=\"job\" data-job=\"\(job.name)\" data-outcome=\"\(outcome)\">"),
+                    "no timeline row for \(job.name)")
                 #expect(page.contains("fill=\"\(Self.color(outcome))\""))
             }
             #expect(page.contains("<table id=\"mutants\">"))
@@ -90,22 +102,32 @@ import Workflow
             let none = try Self.run("/usr/bin/curl", ["-s", "-i", "-m", "10", harness.base + "/ui/tenants/acme"])
             #expect(none.hasPrefix("HTTP/1.1 401"))
             #expect(none.lowercased().contains("www-authenticate: basic realm=\"tinybug\""))
-            let wrong = try Self.run("/usr/bin/curl", ["-s", "-i", "-m", "10", "-u", "user:wrong", harness.base + "/ui/tenants/acme"])
+            let wrong = try Self.run(
+                "/usr/bin/curl", ["-s", "-i", "-m", "10", "-u", "user:wrong", harness.base + "/ui/tenants/acme"])
             #expect(wrong.hasPrefix("HTTP/1.1 401"))
-            let otherTenant = try Self.run("/usr/bin/curl", ["-s", "-i", "-m", "10", "-u", "user:\(Harness.apiToken)", harness.base + "/ui/tenants/globex"])
+            let otherTenant = try Self.run(
+                "/usr/bin/curl",
+                ["-s", "-i", "-m", "10", "-u", "user:\(Harness.apiToken)", harness.base + "/ui/tenants/globex"])
             #expect(otherTenant.hasPrefix("HTTP/1.1 401") || otherTenant.hasPrefix("HTTP/1.1 404"))
-            let (paused, pausedPage, _) = try await Self.get(harness, "/ui/tenants/acme/workflows/\(ids["paused"]!)", authorization: basic(Harness.apiToken))
+            let (paused, pausedPage, _) = try await Self.get(
+                harness, "/ui/tenants/acme/workflows/\(ids["paused"]!)", authorization: basic(Harness.apiToken))
             #expect(paused == 200)
             #expect(pausedPage.contains("data-outcome=\"paused\"") || pausedPage.contains("class=\"pause\""))
         }
     }
 
     @Test func `in a real browser at 1280 px nothing overflows the page`() async throws {
-        let chromium = try #require(["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) },
-                                    "chromium is not installed: make test installs it")
+        let chromium = try #require(
+            ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            },
+            "chromium is not installed: make test installs it")
         try await Self.harness { harness in
             let ids = try await makeEveryState(harness)
-            for path in ["/ui/tenants/acme", "/ui/tenants/acme/workflows/\(ids["completed"]!)", "/ui/tenants/acme/workflows/\(ids["running"]!)"] {
+            for path in [
+                "/ui/tenants/acme", "/ui/tenants/acme/workflows/\(ids["completed"]!)",
+                "/ui/tenants/acme/workflows/\(ids["running"]!)",
+            ] {
                 let (_, html, _) = try await Self.get(harness, path, authorization: basic(Harness.apiToken))
                 let (overflowing, screenshot) = try Self.render(html, chromium: chromium)
                 #expect(overflowing == 0, "\(overflowing) elements overflow \(path)")
@@ -128,11 +150,16 @@ import Workflow
     }
 
     static func color(_ outcome: String) -> String {
-        ["killed": "#16a34a", "passed-baseline": "#16a34a", "survived": "#dc2626", "failed-baseline": "#dc2626", "errored": "#6b7280",
-         "cancelled": "#9ca3af", "retried": "#f59e0b"][outcome] ?? "#2563eb"
+        [
+            "killed": "#16a34a", "passed-baseline": "#16a34a", "survived": "#dc2626", "failed-baseline": "#dc2626",
+            "errored": "#6b7280",
+            "cancelled": "#9ca3af", "retried": "#f59e0b",
+        ][outcome] ?? "#2563eb"
     }
 
-    static func get(_ harness: Harness, _ path: String, authorization: String?) async throws -> (Int, String, [String: String]) {
+    static func get(_ harness: Harness, _ path: String, authorization: String?) async throws -> (
+        Int, String, [String: String]
+    ) {
         var request = URLRequest(url: URL(string: harness.base + path)!)
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
@@ -154,10 +181,21 @@ import Workflow
             const d=document.createElement('div');d.id='overflow-check';d.dataset.count=String(n);document.body.appendChild(d);});</script>
             """
         let page = folder.appendingPathComponent("page.html")
-        try html.replacingOccurrences(of: "</body>", with: check + "</body>").write(to: page, atomically: true, encoding: .utf8)
-        let dom = try run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", "--virtual-time-budget=2000", "--dump-dom", page.absoluteString])
+        try html.replacingOccurrences(of: "</body>", with: check + "</body>").write(
+            to: page, atomically: true, encoding: .utf8)
+        let dom = try run(
+            chromium,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", "--virtual-time-budget=2000",
+                "--dump-dom", page.absoluteString,
+            ])
         let screenshot = folder.appendingPathComponent("shot.png")
-        _ = try run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,1600", "--hide-scrollbars", "--screenshot=\(screenshot.path)", page.absoluteString])
+        _ = try run(
+            chromium,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,1600", "--hide-scrollbars",
+                "--screenshot=\(screenshot.path)", page.absoluteString,
+            ])
         guard let range = dom.range(of: #"id="overflow-check" data-count="(\d+)""#, options: .regularExpression) else {
             Issue.record("the overflow check did not run")
             return (-1, 0)

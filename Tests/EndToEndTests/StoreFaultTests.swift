@@ -25,23 +25,32 @@ struct StoreFaultTests {
             var acme = tenant
             acme.settings = settings
             try await Harness.run(
-                tenants: [acme], jobDuration: .milliseconds(60), configure: { $0.pullNumber = 0 }, store: { faulty }, effectLeaseSeconds: 2
+                tenants: [acme], jobDuration: .milliseconds(60), configure: { $0.pullNumber = 0 }, store: { faulty },
+                effectLeaseSeconds: 2
             ) { harness in
                 var workflows: [String] = []
                 for number in 1...4 {
                     let reply = try await Convergence.deliver(
-                        TenantQuotaTests.opened(number), event: "pull_request", to: "\(harness.base)/webhooks/github/acme", secret: Harness.secret)
+                        TenantQuotaTests.opened(number), event: "pull_request",
+                        to: "\(harness.base)/webhooks/github/acme", secret: Harness.secret)
                     workflows.append(try #require(reply["workflow"] as? String))
                 }
                 try await Convergence.drained(harness.engine, tenant: "acme", workflows, timeout: .seconds(120)) {
-                    _ = try? await harness.request("POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+                    _ = try? await harness.request(
+                        "POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
                 }
                 let tally = proxy.tally
                 proxy.set(.init(probability: 0))
-                let clean = Engine<Run>(store: S3MeasurementTests.s3Store(endpoint, prefix: prefix), clock: SystemClock(), logger: harness.engine.logger)
+                let clean = Engine<Run>(
+                    store: S3MeasurementTests.s3Store(endpoint, prefix: prefix), clock: SystemClock(),
+                    logger: harness.engine.logger)
                 try await Convergence.check(clean, tenant: "acme", workflows, simulator: harness.simulator)
-                for fault in FaultyProxy.Fault.allCases { #expect(tally[fault.rawValue, default: 0] > 0, "no \(fault.rawValue) in \(tally)") }
-                print("store faults: \(tally.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+                for fault in FaultyProxy.Fault.allCases {
+                    #expect(tally[fault.rawValue, default: 0] > 0, "no \(fault.rawValue) in \(tally)")
+                }
+                print(
+                    "store faults: \(tally.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+                )
             }
         }
     }

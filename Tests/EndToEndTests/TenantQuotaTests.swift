@@ -1,9 +1,9 @@
 import Engine
 import Foundation
 import FunctionRuntime
+import Hashing
 import Orchestration
 import Simulators
-import Hashing
 import Testing
 import Workflow
 
@@ -14,7 +14,8 @@ struct TenantQuotaTests {
 
     /// The fixture's `pull_request.opened` for PR `number` at its own head commit, from `installation`.
     static func opened(_ number: Int, installation: Int = 42) throws -> Data {
-        var payload = try #require(try JSONSerialization.jsonObject(with: fixture("github/pull_request.opened.json")) as? [String: Any])
+        var payload = try #require(
+            try JSONSerialization.jsonObject(with: fixture("github/pull_request.opened.json")) as? [String: Any])
         var pr = try #require(payload["pull_request"] as? [String: Any])
         var head = try #require(pr["head"] as? [String: Any])
         head["sha"] = String(format: "%040x", 0xabc000 + number)
@@ -27,7 +28,8 @@ struct TenantQuotaTests {
     }
 
     static func acme(limit: Int, pace: DispatchPace = DispatchPace()) -> Tenant {
-        var tenant = Harness.acme(settings: Settings(maxMutants: 6, maxConcurrentJobs: limit, jobTimeoutSeconds: 600, retryBaseSeconds: 0))
+        var tenant = Harness.acme(
+            settings: Settings(maxMutants: 6, maxConcurrentJobs: limit, jobTimeoutSeconds: 600, retryBaseSeconds: 0))
         tenant.dispatchPace = pace
         return tenant
     }
@@ -44,7 +46,9 @@ struct TenantQuotaTests {
         for number in numbers {
             let reply =
                 globex
-                ? try await harness.deliver(opened(number, installation: 43), event: "pull_request", path: "/webhooks/github", secret: appSecret)
+                ? try await harness.deliver(
+                    opened(number, installation: 43), event: "pull_request", path: "/webhooks/github", secret: appSecret
+                )
                 : try await harness.deliver(opened(number), event: "pull_request")
             #expect(reply.status == 202, "\(reply.body)")
             workflows.append(try #require(reply.body["workflow"] as? String))
@@ -52,18 +56,28 @@ struct TenantQuotaTests {
         return workflows
     }
 
-    @Test func `two tenants, GitHub Actions on a token and Buildkite on the App, measure side by side within their quotas`() async throws {
+    @Test
+    func `two tenants, GitHub Actions on a token and Buildkite on the App, measure side by side within their quotas`()
+        async throws
+    {
         try await Harness.run(
             tenants: [Self.acme(limit: 2), Self.globex(limit: 3)], jobDuration: .milliseconds(80),
-            configure: { $0.app = (77, CIRoundTripTests.appKey.publicKey, 43); $0.pullNumber = 0 },
+            configure: {
+                $0.app = (77, CIRoundTripTests.appKey.publicKey, 43)
+                $0.pullNumber = 0
+            },
             app: CIRoundTripTests.app, appWebhookSecret: Secret(Self.appSecret)
         ) { harness in
             async let acmeRuns = Self.open(1...3, harness)
             async let globexRuns = Self.open(11...13, globex: true, harness)
             let (acme, globex) = try await (acmeRuns, globexRuns)
-            for workflow in acme { #expect(try await harness.ticked(workflow, timeout: .seconds(60)).state.status == .completed) }
+            for workflow in acme {
+                #expect(try await harness.ticked(workflow, timeout: .seconds(60)).state.status == .completed)
+            }
             for workflow in globex {
-                #expect(try await harness.ticked(workflow, tenant: "globex", timeout: .seconds(60)).state.status == .completed)
+                #expect(
+                    try await harness.ticked(workflow, tenant: "globex", timeout: .seconds(60)).state.status
+                        == .completed)
             }
             let actions = harness.simulator.state
             let builds = harness.buildkite.state
@@ -86,7 +100,10 @@ struct TenantQuotaTests {
     @Test func `a tenant with a backlog of PRs does not delay another tenant's first dispatch`() async throws {
         try await Harness.run(
             tenants: [Self.acme(limit: 2), Self.globex(limit: 2)], jobDuration: .milliseconds(150),
-            configure: { $0.app = (77, CIRoundTripTests.appKey.publicKey, 43); $0.pullNumber = 0 },
+            configure: {
+                $0.app = (77, CIRoundTripTests.appKey.publicKey, 43)
+                $0.pullNumber = 0
+            },
             app: CIRoundTripTests.app, appWebhookSecret: Secret(Self.appSecret)
         ) { harness in
             let backlog = try await Self.open(1...30, harness)
@@ -96,12 +113,14 @@ struct TenantQuotaTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             var unfinished = 0
-            for workflow in backlog where try await harness.engine.load(tenant: "acme", id: workflow)?.0.state.outcome == nil {
+            for workflow in backlog
+            where try await harness.engine.load(tenant: "acme", id: workflow)?.0.state.outcome == nil {
                 unfinished += 1
             }
             #expect(await harness.buildkite.state.runs.count >= 1, "globex's baseline was never dispatched")
             #expect(unfinished >= 25, "globex's first dispatch waited for acme's backlog")
-            #expect(try await harness.ticked(globex, tenant: "globex", timeout: .seconds(60)).state.status == .completed)
+            #expect(
+                try await harness.ticked(globex, tenant: "globex", timeout: .seconds(60)).state.status == .completed)
             #expect(await harness.simulator.state.maxInFlight <= 2)
         }
     }

@@ -1,37 +1,45 @@
 import Engine
-import Workflow
 import Foundation
 import FunctionRuntime
-import Orchestration
 import Hashing
 import Ingress
 import Logging
+import Orchestration
 import Testing
+import Workflow
 
 /// The tenants file is re-read when it changes, without a restart; a broken file keeps the last good one.
 struct TenantsReloadTests {
     static func file(_ tenants: [String]) -> String {
-        let entries = tenants.map { #"{"id":"\#($0)","github":{"webhookSecret":"env:SECRET","token":"env:TOKEN"},"apiToken":"env:TOKEN"}"# }
+        let entries = tenants.map {
+            #"{"id":"\#($0)","github":{"webhookSecret":"env:SECRET","token":"env:TOKEN"},"apiToken":"env:TOKEN"}"#
+        }
         return #"{"tenants":[\#(entries.joined(separator: ","))]}"#
     }
 
     static func write(_ text: String, to path: URL, shiftedBy seconds: TimeInterval) throws {
         try text.write(to: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(seconds)], ofItemAtPath: path.path)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(seconds)], ofItemAtPath: path.path)
     }
 
     func ping(_ orchestrator: Orchestrator, tenant: String) async -> Int {
         let body = Data("{}".utf8)
-        let headers = WebhookHeaders(event: "ping", delivery: "d", signature256: Signature.gitHubHeader(body: body, secret: Secret("s")))
+        let headers = WebhookHeaders(
+            event: "ping", delivery: "d", signature256: Signature.gitHubHeader(body: body, secret: Secret("s")))
         do {
-            return try await orchestrator.gitHubWebhook(tenantID: tenant, headers: headers, body: body, filter: .all).status
+            return try await orchestrator.gitHubWebhook(tenantID: tenant, headers: headers, body: body, filter: .all)
+                .status
         } catch {
             return error.statusCode
         }
     }
 
-    @Test func `a changed tenants file takes effect without a restart, and a broken one keeps the last good`() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-tenants-\(UUID().uuidString)")
+    @Test func `a changed tenants file takes effect without a restart, and a broken one keeps the last good`()
+        async throws
+    {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tinybug-tenants-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("tenants.json")
         try Self.write(Self.file(["acme"]), to: path, shiftedBy: -60)

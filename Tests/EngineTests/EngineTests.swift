@@ -18,7 +18,9 @@ final class ScriptedExecutor: EffectExecutor {
         refusedOnce = Mutex(refusingOnce)
     }
 
-    func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<Workflow.Event> {
+    func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
+        Workflow.Event
+    > {
         calls.withLock { $0.append(effect.key) }
         if retryKeys.contains(effect.key) { return .retry(afterSeconds: 30, reason: "HTTP 503") }
         switch effect {
@@ -39,7 +41,9 @@ final class ScriptedExecutor: EffectExecutor {
 }
 
 func mutableFile(count: Int) -> ChangedFile {
-    ChangedFile(path: "a.swift", patch: "@@ -0,0 +1,\(count) @@\n" + (0..<count).map { "+let ok\($0) = a == \($0)" }.joined(separator: "\n"))
+    ChangedFile(
+        path: "a.swift",
+        patch: "@@ -0,0 +1,\(count) @@\n" + (0..<count).map { "+let ok\($0) = a == \($0)" }.joined(separator: "\n"))
 }
 
 struct EngineFixture {
@@ -52,7 +56,9 @@ struct EngineFixture {
         engine = Engine<Run>(store: try FileStore(root: root), clock: clock, logger: Logger(label: "test"))
     }
 
-    func start(_ id: String, settings: Settings = Settings(maxConcurrentJobs: 2, jobTimeoutSeconds: 600)) async throws -> Applied<Run>? {
+    func start(_ id: String, settings: Settings = Settings(maxConcurrentJobs: 2, jobTimeoutSeconds: 600)) async throws
+        -> Applied<Run>?
+    {
         try await engine.create(tenant: "acme", id: id, eventID: "delivery-\(id)") { now in
             Run.start(id: id, tenant: "acme", pullRequest: pr, settings: settings, now: now)
         }
@@ -74,7 +80,10 @@ struct EngineTests {
     @Test func `effects wait in the outbox and leave it when their results are applied`() async throws {
         let fixture = try EngineFixture()
         let created = try #require(try await fixture.start("w1"))
-        guard case .applied(let document, let effects) = created else { Issue.record("not applied"); return }
+        guard case .applied(let document, let effects) = created else {
+            Issue.record("not applied")
+            return
+        }
         #expect(document.outbox.count == 3)
         let executor = ScriptedExecutor()
         try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
@@ -87,13 +96,17 @@ struct EngineTests {
 
     @Test func `an effect asked for again after its first was settled is settled by its own result`() async throws {
         let fixture = try EngineFixture()
-        guard case .applied(_, let effects) = try #require(try await fixture.start("w1")) else { return }
+        let effects = try #require(try #require(try await fixture.start("w1")).newEffects)
         let dispatch = try #require(effects.first { if case .dispatch = $0.effect { true } else { false } })
         let executor = ScriptedExecutor(refusingOnce: [dispatch.key])
         try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
         #expect(try await fixture.document("w1").state.baseline.status == .queued)
-        let woken = try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "wake", event: .slotFreed)])
-        guard case .applied(_, let again) = woken else { Issue.record("not woken"); return }
+        let woken = try await fixture.engine.apply(
+            tenant: "acme", id: "w1", [EventInput(id: "wake", event: .slotFreed)])
+        guard case .applied(_, let again) = woken else {
+            Issue.record("not woken")
+            return
+        }
         #expect(again.map(\.key) == [dispatch.key])
         try await fixture.engine.carryOut(again, tenant: "acme", id: "w1", executor: executor)
         let after = try await fixture.document("w1")
@@ -105,8 +118,14 @@ struct EngineTests {
         let fixture = try EngineFixture()
         _ = try await fixture.start("w1")
         let event = EventInput<Workflow.Event>(id: "d-1", event: .paused)
-        guard case .applied = try await fixture.engine.apply(tenant: "acme", id: "w1", [event]) else { Issue.record("first not applied"); return }
-        guard case .duplicate = try await fixture.engine.apply(tenant: "acme", id: "w1", [event]) else { Issue.record("second applied"); return }
+        guard case .applied = try await fixture.engine.apply(tenant: "acme", id: "w1", [event]) else {
+            Issue.record("first not applied")
+            return
+        }
+        guard case .duplicate = try await fixture.engine.apply(tenant: "acme", id: "w1", [event]) else {
+            Issue.record("second applied")
+            return
+        }
         #expect(try await fixture.document("w1").history.count == 2)
     }
 
@@ -121,7 +140,10 @@ struct EngineTests {
         let fixture = try EngineFixture()
         let executor = ScriptedExecutor()
         for (id, timeout) in [("quick", Int64(60)), ("slow", Int64(3600))] {
-            guard case .applied(_, let effects) = try #require(try await fixture.start(id, settings: Settings(jobTimeoutSeconds: timeout, retryBaseSeconds: 0))) else { return }
+            let effects = try #require(
+                try #require(
+                    try await fixture.start(id, settings: Settings(jobTimeoutSeconds: timeout, retryBaseSeconds: 0))
+                ).newEffects)
             try await fixture.engine.carryOut(effects, tenant: "acme", id: id, executor: executor)
         }
         let slowBefore = try await fixture.document("slow")
@@ -148,7 +170,7 @@ struct EngineTests {
 
     @Test func `an effect that asks to retry stays in the outbox until its backoff has passed`() async throws {
         let fixture = try EngineFixture()
-        guard case .applied(_, let effects) = try #require(try await fixture.start("w1")) else { return }
+        let effects = try #require(try #require(try await fixture.start("w1")).newEffects)
         let flaky = ScriptedExecutor(retrying: [effects[1].key])
         try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: flaky)
         let waiting = try await fixture.document("w1").outbox
@@ -167,21 +189,27 @@ struct EngineTests {
     @Test func `concurrent completions for one workflow are all recorded`() async throws {
         let fixture = try EngineFixture()
         let settings = Settings(maxMutants: 12, maxConcurrentJobs: 12)
-        guard case .applied(_, let effects) = try #require(try await fixture.start("w1", settings: settings)) else { return }
+        let effects = try #require(try #require(try await fixture.start("w1", settings: settings)).newEffects)
         let executor = ScriptedExecutor()
         try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
         let baseline = JobKey(tenant: "acme", workflow: "w1", job: .baseline, attempt: 1)
-        let applied = try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "b", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil))])
-        if case .applied(_, let dispatches) = applied { try await fixture.engine.carryOut(dispatches, tenant: "acme", id: "w1", executor: executor) }
+        let applied = try await fixture.engine.apply(
+            tenant: "acme", id: "w1", [EventInput(id: "b", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil))]
+        )
+        if case .applied(_, let dispatches) = applied {
+            try await fixture.engine.carryOut(dispatches, tenant: "acme", id: "w1", executor: executor)
+        }
         let engine = fixture.engine
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in 0..<3 {
                 group.addTask {
                     let key = JobKey(tenant: "acme", workflow: "w1", job: .mutant(id), attempt: 1)
-                    _ = try await engine.apply(tenant: "acme", id: "w1", [
-                        EventInput(id: "c\(id)", event: .ciFinished(key, .failed, ciRunID: nil, url: nil)),
-                        EventInput(id: "i\(id)", event: .inspected(key, testsFailed: true, reason: "")),
-                    ])
+                    _ = try await engine.apply(
+                        tenant: "acme", id: "w1",
+                        [
+                            EventInput(id: "c\(id)", event: .ciFinished(key, .failed, ciRunID: nil, url: nil)),
+                            EventInput(id: "i\(id)", event: .inspected(key, testsFailed: true, reason: "")),
+                        ])
                 }
             }
             try await group.waitForAll()
@@ -194,7 +222,9 @@ struct EngineTests {
     @Test func `history stays bounded and says how much was folded`() async throws {
         let fixture = try EngineFixture()
         _ = try await fixture.start("w1")
-        let toggles = (0..<450).map { EventInput<Workflow.Event>(id: "t\($0)", event: $0 % 2 == 0 ? .paused : .resumed) }
+        let toggles = (0..<450).map {
+            EventInput<Workflow.Event>(id: "t\($0)", event: $0 % 2 == 0 ? .paused : .resumed)
+        }
         _ = try await fixture.engine.apply(tenant: "acme", id: "w1", toggles)
         let document = try await fixture.document("w1")
         #expect(document.history.count == Document<Run>.maxHistory)
@@ -216,9 +246,12 @@ struct EngineTests {
     @Test func `a corrupt document is reported, not replaced`() async throws {
         let fixture = try EngineFixture()
         let path = "\(fixture.root)/tenants/acme/workflows/w1.json"
-        try FileManager.default.createDirectory(atPath: "\(fixture.root)/tenants/acme/workflows", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: "\(fixture.root)/tenants/acme/workflows", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: path, contents: Data("{not json".utf8)))
-        await #expect(throws: EngineError.self) { try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "x", event: .tick)]) }
+        await #expect(throws: EngineError.self) {
+            try await fixture.engine.apply(tenant: "acme", id: "w1", [EventInput(id: "x", event: .tick)])
+        }
         #expect(FileManager.default.contents(atPath: path) == Data("{not json".utf8))
     }
 }

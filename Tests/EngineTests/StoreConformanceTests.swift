@@ -1,8 +1,8 @@
 import Egress
 import Engine
 import Foundation
-import Simulators
 import Hashing
+import Simulators
 import Testing
 
 /// The stores every conformance test runs against: files on disk, and objects in a real
@@ -25,17 +25,23 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 enum S3Fixture {
     /// A store on the test server under a prefix of its own, so tests sharing the server never meet.
-    static func store(_ endpoint: SeaweedServer.Endpoint, prefix: String = "t-\(UUID().uuidString.lowercased())", secret: String? = nil) -> S3Store {
-        let credentials = AWSCredentials(accessKeyID: endpoint.accessKey, secretAccessKey: Secret(secret ?? endpoint.secretKey))
+    static func store(
+        _ endpoint: SeaweedServer.Endpoint, prefix: String = "t-\(UUID().uuidString.lowercased())",
+        secret: String? = nil
+    ) -> S3Store {
+        let credentials = AWSCredentials(
+            accessKeyID: endpoint.accessKey, secretAccessKey: Secret(secret ?? endpoint.secretKey))
         let configuration = S3Store.Configuration(
-            endpoint: endpoint.url, bucket: endpoint.bucket, prefix: prefix, region: "us-east-1", credentials: credentials, addressing: .path)
+            endpoint: endpoint.url, bucket: endpoint.bucket, prefix: prefix, region: "us-east-1",
+            credentials: credentials, addressing: .path)
         return S3Store(configuration, transport: URLSessionTransport(timeout: 5))
     }
 }
 
 enum TemporaryFolder {
     static func make() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-test-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-test-\(UUID().uuidString)")
+            .path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -70,7 +76,8 @@ func key(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) thro
         try await kind.withStore { (store: any DocumentStore) async throws in
             let k = try key("tenants/acme/workflows/w1.json")
             _ = try await store.create(k, Data("first".utf8))
-            await #expect(throws: StoreError.self) { try await store.create(k, Data("second".utf8)) }
+            let error = await #expect(throws: StoreError.self) { try await store.create(k, Data("second".utf8)) }
+            #expect(error?.isConflict == true, "\(String(describing: error))")
             #expect(try await store.read(k)?.data == Data("first".utf8))
         }
     }
@@ -82,7 +89,10 @@ func key(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) thro
             let v1 = try await store.create(k, Data("1".utf8))
             let v2 = try await store.replace(k, Data("2".utf8), ifMatch: v1)
             #expect(v2 != v1)
-            await #expect(throws: StoreError.self) { try await store.replace(k, Data("stale".utf8), ifMatch: v1) }
+            let error = await #expect(throws: StoreError.self) {
+                try await store.replace(k, Data("stale".utf8), ifMatch: v1)
+            }
+            #expect(error?.isConflict == true, "\(String(describing: error))")
             #expect(try await store.read(k)?.data == Data("2".utf8))
             #expect(try await store.read(k)?.version == v2)
         }
@@ -91,9 +101,10 @@ func key(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) thro
     @Test(arguments: StoreKind.allCases)
     func `replacing a missing document is a conflict`(kind: StoreKind) async throws {
         try await kind.withStore { (store: any DocumentStore) async throws in
-            await #expect(throws: StoreError.self) {
+            let error = await #expect(throws: StoreError.self) {
                 try await store.replace(key("tenants/acme/workflows/w9.json"), Data("x".utf8), ifMatch: Version("abc"))
             }
+            #expect(error?.isConflict == true, "\(String(describing: error))")
             #expect(try await store.read(key("tenants/acme/workflows/w9.json")) == nil)
         }
     }
@@ -114,13 +125,18 @@ func key(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) thro
     @Test(arguments: StoreKind.allCases)
     func `list returns keys under a prefix in order, after a key, up to a limit`(kind: StoreKind) async throws {
         try await kind.withStore { (store: any DocumentStore) async throws in
-            let names = ["timers/202601010002/b/w2", "timers/202601010001/a/w1", "timers/202601010001/b/w3", "tenants/acme/workflows/w1.json"]
+            let names = [
+                "timers/202601010002/b/w2", "timers/202601010001/a/w1", "timers/202601010001/b/w3",
+                "tenants/acme/workflows/w1.json",
+            ]
             for name in names { try await store.put(key(name), Data()) }
             let all = try await store.list(prefix: "timers/", startAfter: nil, limit: 100).map(\.rawValue)
             #expect(all == ["timers/202601010001/a/w1", "timers/202601010001/b/w3", "timers/202601010002/b/w2"])
-            let after = try await store.list(prefix: "timers/", startAfter: "timers/202601010001/a/w1", limit: 1).map(\.rawValue)
+            let after = try await store.list(prefix: "timers/", startAfter: "timers/202601010001/a/w1", limit: 1).map(
+                \.rawValue)
             #expect(after == ["timers/202601010001/b/w3"])
-            let narrow = try await store.list(prefix: "timers/202601010001/b", startAfter: nil, limit: 100).map(\.rawValue)
+            let narrow = try await store.list(prefix: "timers/202601010001/b", startAfter: nil, limit: 100).map(
+                \.rawValue)
             #expect(narrow == ["timers/202601010001/b/w3"])
             #expect(try await store.list(prefix: "nothing/", startAfter: nil, limit: 10).isEmpty)
         }
@@ -131,7 +147,8 @@ func key(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) thro
         try await kind.withStore { (store: any DocumentStore) async throws in
             let k = try key("tenants/acme/workflows/counter.json")
             _ = try await store.create(k, Data("0".utf8))
-            let writers = 8, increments = 5
+            let writers = 8
+            let increments = 5
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<writers {
                     group.addTask {
@@ -149,12 +166,22 @@ func key(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) thro
                 }
                 try await group.waitForAll()
             }
-            #expect(String(decoding: try #require(try await store.read(k)).data, as: UTF8.self) == String(writers * increments))
+            #expect(
+                String(decoding: try #require(try await store.read(k)).data, as: UTF8.self)
+                    == String(writers * increments))
         }
     }
 
-    @Test(arguments: ["../etc/passwd", "tenants/../x", "tenants/Acme/w", "tenants//w", ".hidden", "tenants/a b", "/abs", "tenants/acme/"])
+    @Test(arguments: [
+        "../etc/passwd", "tenants/../x", "tenants/Acme/w", "tenants//w", ".hidden", "tenants/a b", "/abs",
+        "tenants/acme/",
+    ])
     func `keys that could escape the store are refused`(text: String) {
         #expect(StoreKey(text) == nil)
     }
+}
+
+extension StoreError {
+    /// A compare-and-swap refusal, not any other store error.
+    var isConflict: Bool { if case .conflict = self { true } else { false } }
 }

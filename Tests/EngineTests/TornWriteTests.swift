@@ -1,5 +1,7 @@
 import Engine
 import Foundation
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,11 +9,13 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Testing
 
 /// A process killed while it writes a FileStore document leaves the old version or the new one.
 @Suite(.serialized) struct TornWriteTests {
-    struct Version: Codable { var n: Int; var padding: String }
+    struct Version: Codable {
+        var n: Int
+        var padding: String
+    }
 
     static let writer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/debug/store-writer")
@@ -23,7 +27,8 @@ import Testing
         let key = StoreKey("tenants/torn/workflows/w.json")!
         var (midWriteDeaths, outsideKills, lastSeen) = (0, 0, 0)
         for round in 0..<24 {
-            let (printed, diedAtFault) = try await Self.runWriter(root: root, faults: round.isMultiple(of: 2) ? "mid-file-write=0.15" : "")
+            let (printed, diedAtFault) = try await Self.runWriter(
+                root: root, faults: round.isMultiple(of: 2) ? "mid-file-write=0.15" : "")
             if diedAtFault { midWriteDeaths += 1 } else { outsideKills += 1 }
             let acknowledged = printed ?? lastSeen
             guard let stored = try await store.read(key) else {
@@ -32,12 +37,16 @@ import Testing
                 continue
             }
             let version = try JSONDecoder().decode(Version.self, from: stored.data)
-            #expect(version.n == acknowledged || version.n == acknowledged + 1, "round \(round): \(version.n) after wrote \(acknowledged)")
+            #expect(
+                version.n == acknowledged || version.n == acknowledged + 1,
+                "round \(round): \(version.n) after wrote \(acknowledged)")
             #expect(version.n >= lastSeen)
             lastSeen = version.n
         }
         #expect(midWriteDeaths > 0 && outsideKills > 0, "mid-write: \(midWriteDeaths), outside: \(outsideKills)")
-        print("torn writes: \(midWriteDeaths) deaths at the mid-write fault point, \(outsideKills) SIGKILLs; \(lastSeen) versions")
+        print(
+            "torn writes: \(midWriteDeaths) deaths at the mid-write fault point, \(outsideKills) SIGKILLs; \(lastSeen) versions"
+        )
     }
 
     /// Runs the writer until it dies at a fault point or is killed; returns the last version it
@@ -65,7 +74,8 @@ import Testing
 
 struct FaultSpecTests {
     @Test func `a fault spec names points and probabilities, and anything else is refused with the reason`() throws {
-        #expect(try Faults.parse("after-store-write=0.05, mid-file-write=1") == [.afterStoreWrite: 0.05, .midFileWrite: 1])
+        #expect(
+            try Faults.parse("after-store-write=0.05, mid-file-write=1") == [.afterStoreWrite: 0.05, .midFileWrite: 1])
         #expect(try Faults.parse("").isEmpty)
         #expect(throws: Faults.SpecError.self) { try Faults.parse("after-store-write") }
         #expect(throws: Faults.SpecError.self) { try Faults.parse("after-store-write=2") }

@@ -25,7 +25,9 @@ struct BuildkiteSignatureTests {
 
     @Test(arguments: ["-9223372036854775808", "9223372036854775807", "-1"])
     func `a correctly signed timestamp at the ends of the number range is expired, not a crash`(timestamp: String) {
-        let header = "timestamp=\(timestamp),signature=" + Hex.encode(HMAC.sha256(key: secret.bytes, Array("\(timestamp).".utf8) + Array(body)))
+        let header =
+            "timestamp=\(timestamp),signature="
+            + Hex.encode(HMAC.sha256(key: secret.bytes, Array("\(timestamp).".utf8) + Array(body)))
         #expect(throws: SignatureError.expired) {
             try Signature.verifyBuildkite(header: header, body: body, secret: secret, now: 1_642_080_837)
         }
@@ -33,13 +35,19 @@ struct BuildkiteSignatureTests {
 
     @Test func `a tampered body or timestamp is a mismatch`() {
         #expect(throws: SignatureError.mismatch) {
-            try Signature.verifyBuildkite(header: header, body: Data("{\"event\":\"pong\"}".utf8), secret: secret, now: 1_642_080_837)
+            try Signature.verifyBuildkite(
+                header: header, body: Data("{\"event\":\"pong\"}".utf8), secret: secret, now: 1_642_080_837)
         }
         let moved = header.replacingOccurrences(of: "1642080837", with: "1642080838")
-        #expect(throws: SignatureError.mismatch) { try Signature.verifyBuildkite(header: moved, body: body, secret: secret, now: 1_642_080_837) }
+        #expect(throws: SignatureError.mismatch) {
+            try Signature.verifyBuildkite(header: moved, body: body, secret: secret, now: 1_642_080_837)
+        }
     }
 
-    @Test(arguments: ["signature=7f45", "timestamp=1642080837", "timestamp=x,signature=7f45902f24edef782607150a38bc74f45a3decddc9ba3b86a1aa43e776caffde", "garbage"])
+    @Test(arguments: [
+        "signature=7f45", "timestamp=1642080837",
+        "timestamp=x,signature=7f45902f24edef782607150a38bc74f45a3decddc9ba3b86a1aa43e776caffde", "garbage",
+    ])
     func `malformed signature headers are refused`(header: String) {
         #expect(throws: SignatureError.malformed("X-Buildkite-Signature")) {
             try Signature.verifyBuildkite(header: header, body: body, secret: secret, now: 1_642_080_837)
@@ -49,14 +57,17 @@ struct BuildkiteSignatureTests {
     @Test func `a token must match exactly`() throws {
         try Signature.verifyBuildkiteToken(header: secret.value, token: secret)
         #expect(throws: SignatureError.mismatch) { try Signature.verifyBuildkiteToken(header: "nope", token: secret) }
-        #expect(throws: SignatureError.missingHeader("X-Buildkite-Token")) { try Signature.verifyBuildkiteToken(header: nil, token: secret) }
+        #expect(throws: SignatureError.missingHeader("X-Buildkite-Token")) {
+            try Signature.verifyBuildkiteToken(header: nil, token: secret)
+        }
     }
 }
 
 struct BuildkiteWebhookTests {
     @Test(arguments: [("", CIConclusion.failed), (".passed", .passed), (".canceled", .infrastructure("canceled"))])
     func `a finished build carries its job key back in meta_data`(variant: String, conclusion: CIConclusion) throws {
-        let webhook = try BuildkiteWebhook.decode(event: "build.finished", body: fixture("buildkite/build.finished\(variant).json"))
+        let webhook = try BuildkiteWebhook.decode(
+            event: "build.finished", body: fixture("buildkite/build.finished\(variant).json"))
         guard case .buildFinished(let job, let decoded, let number, let url, let eventID) = webhook else {
             Issue.record("decoded as \(webhook)")
             return
@@ -69,26 +80,33 @@ struct BuildkiteWebhookTests {
     }
 
     @Test func `the same outcome redelivered gets the same event id, another outcome another`() throws {
-        let failed = try BuildkiteWebhook.decode(event: "build.finished", body: fixture("buildkite/build.finished.json"))
+        let failed = try BuildkiteWebhook.decode(
+            event: "build.finished", body: fixture("buildkite/build.finished.json"))
         let again = try BuildkiteWebhook.decode(event: "build.finished", body: fixture("buildkite/build.finished.json"))
-        let passed = try BuildkiteWebhook.decode(event: "build.finished", body: fixture("buildkite/build.finished.passed.json"))
+        let passed = try BuildkiteWebhook.decode(
+            event: "build.finished", body: fixture("buildkite/build.finished.passed.json"))
         #expect(failed == again)
         #expect(failed != passed)
     }
 
-    @Test(arguments: [("passed", CIConclusion.passed), ("failed", .failed), ("canceled", .infrastructure("canceled")),
-                      ("skipped", .infrastructure("skipped")), ("not_run", .infrastructure("not_run"))])
+    @Test(arguments: [
+        ("passed", CIConclusion.passed), ("failed", .failed), ("canceled", .infrastructure("canceled")),
+        ("skipped", .infrastructure("skipped")), ("not_run", .infrastructure("not_run")),
+    ])
     func `build states map as the contract says`(state: String, conclusion: CIConclusion) {
         #expect(BuildkiteWebhook.conclusion(state) == conclusion)
     }
 
     @Test func `ping and other events decode without a build`() throws {
         #expect(try BuildkiteWebhook.decode(event: "ping", body: fixture("buildkite/ping.json")) == .ping)
-        #expect(try BuildkiteWebhook.decode(event: "build.running", body: fixture("buildkite/build.running.json")) == .ignored("event build.running"))
+        #expect(
+            try BuildkiteWebhook.decode(event: "build.running", body: fixture("buildkite/build.running.json"))
+                == .ignored("event build.running"))
     }
 
     @Test func `a build without its state is a payload error naming the field`() throws {
-        let text = String(decoding: try fixture("buildkite/build.finished.json"), as: UTF8.self).replacingOccurrences(of: "\"state\": \"failed\",\n    \"cancel_reason\"", with: "\"cancel_reason\"")
+        let text = String(decoding: try fixture("buildkite/build.finished.json"), as: UTF8.self).replacingOccurrences(
+            of: "\"state\": \"failed\",\n    \"cancel_reason\"", with: "\"cancel_reason\"")
         #expect(throws: PayloadError(field: "build.state", problem: "is missing")) {
             try BuildkiteWebhook.decode(event: "build.finished", body: Data(text.utf8))
         }

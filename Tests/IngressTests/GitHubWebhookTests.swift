@@ -6,7 +6,8 @@ import Workflow
 struct GitHubWebhookTests {
     @Test(arguments: ["opened", "reopened", "synchronize", "closed", "ready_for_review"])
     func `every recorded pull_request action decodes`(action: String) throws {
-        let webhook = try GitHubWebhook.decode(event: "pull_request", body: fixture("github/pull_request.\(action).json"))
+        let webhook = try GitHubWebhook.decode(
+            event: "pull_request", body: fixture("github/pull_request.\(action).json"))
         guard case .pullRequest(let decoded, let pr, let installation, let draft) = webhook else {
             Issue.record("decoded as \(webhook)")
             return
@@ -19,7 +20,10 @@ struct GitHubWebhookTests {
     }
 
     @Test func `a draft pull request says so`() throws {
-        guard case .pullRequest(_, _, _, let draft) = try GitHubWebhook.decode(event: "pull_request", body: fixture("github/pull_request.opened.draft.json")) else {
+        guard
+            case .pullRequest(_, _, _, let draft) = try GitHubWebhook.decode(
+                event: "pull_request", body: fixture("github/pull_request.opened.draft.json"))
+        else {
             Issue.record("not a pull request")
             return
         }
@@ -27,18 +31,27 @@ struct GitHubWebhookTests {
     }
 
     @Test func `other pull_request actions are ignored`() throws {
-        #expect(try GitHubWebhook.decode(event: "pull_request", body: fixture("github/pull_request.labeled.json")) == .ignored("pull_request labeled"))
+        #expect(
+            try GitHubWebhook.decode(event: "pull_request", body: fixture("github/pull_request.labeled.json"))
+                == .ignored("pull_request labeled"))
     }
 
     @Test func `a completed workflow_run carries our job key back`() throws {
-        let webhook = try GitHubWebhook.decode(event: "workflow_run", body: fixture("github/workflow_run.completed.json"))
+        let webhook = try GitHubWebhook.decode(
+            event: "workflow_run", body: fixture("github/workflow_run.completed.json"))
         let key = try #require(JobKey(parsing: "acme/acme--shop--pr42--9f1c2ab47d3e/m3/1"))
-        #expect(webhook == .workflowRunCompleted(job: key, .failed, runID: 30_433_642, url: "https://github.com/acme/shop/actions/runs/30433642", installationID: 42))
+        #expect(
+            webhook
+                == .workflowRunCompleted(
+                    job: key, .failed, runID: 30_433_642, url: "https://github.com/acme/shop/actions/runs/30433642",
+                    installationID: 42))
     }
 
     @Test(arguments: ["requested", "in_progress"])
     func `a workflow_run that has not finished is ignored`(action: String) throws {
-        #expect(try GitHubWebhook.decode(event: "workflow_run", body: fixture("github/workflow_run.\(action).json")) == .ignored("workflow_run \(action)"))
+        #expect(
+            try GitHubWebhook.decode(event: "workflow_run", body: fixture("github/workflow_run.\(action).json"))
+                == .ignored("workflow_run \(action)"))
     }
 
     @Test(arguments: [
@@ -60,7 +73,8 @@ struct GitHubWebhookTests {
     }
 
     @Test func `a missing field is named`() throws {
-        var object = try #require(try JSONSerialization.jsonObject(with: fixture("github/pull_request.opened.json")) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: fixture("github/pull_request.opened.json")) as? [String: Any])
         var pr = try #require(object["pull_request"] as? [String: Any])
         var head = try #require(pr["head"] as? [String: Any])
         head.removeValue(forKey: "sha")

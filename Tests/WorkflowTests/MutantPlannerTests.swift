@@ -39,7 +39,9 @@ struct MutantPlannerTests {
         ("    audit.record(total)", "a.swift", .removedCall, "    "),
         ("    cache.clear()", "a.py", .removedCall, "    pass"),
     ])
-    func `each operator mutates the line it fits`(line: String, path: String, op: MutationOperator, expected: String) throws {
+    func `each operator mutates the line it fits`(line: String, path: String, op: MutationOperator, expected: String)
+        throws
+    {
         let mutants = MutantPlanner.plan([addedFile(path, [line])], limit: 10)
         let mutant = try #require(mutants.first)
         #expect(mutant.operator == op)
@@ -57,7 +59,10 @@ struct MutantPlannerTests {
         #expect(MutantPlanner.plan([addedFile(path, [line])], limit: 10).isEmpty)
     }
 
-    @Test(arguments: ["Tests/AppTests/RulesTests.swift", "src/rules_test.go", "tests/test_rules.py", "web/rules.spec.ts", "README.md", "Package.resolved"])
+    @Test(arguments: [
+        "Tests/AppTests/RulesTests.swift", "src/rules_test.go", "tests/test_rules.py", "web/rules.spec.ts", "README.md",
+        "Package.resolved",
+    ])
     func `test files and non-source files are skipped`(path: String) {
         #expect(MutantPlanner.plan([addedFile(path, ["let ok = a == b"])], limit: 10).isEmpty)
     }
@@ -74,7 +79,9 @@ struct MutantPlannerTests {
     }
 
     @Test func `the limit is spread across files and the order is deterministic`() {
-        let files = [mutableFile("b.swift", count: 10), mutableFile("a.swift", count: 2), mutableFile("c.swift", count: 10)]
+        let files = [
+            mutableFile("b.swift", count: 10), mutableFile("a.swift", count: 2), mutableFile("c.swift", count: 10),
+        ]
         let plan = MutantPlanner.plan(files, limit: 8)
         #expect(plan.count == 8)
         #expect(plan.filter { $0.path == "a.swift" }.count == 2)
@@ -114,13 +121,16 @@ struct IdentifierTests {
         #expect(key.description == text)
     }
 
-    @Test(arguments: ["acme/w1/base", "acme/w1/x/1", "acme/w1/m1/0", "acme/../m1/1", "Acme/w1/m1/1", "acme/w1/m01/1", "a/b/c/d/e"])
+    @Test(arguments: [
+        "acme/w1/base", "acme/w1/x/1", "acme/w1/m1/0", "acme/../m1/1", "Acme/w1/m1/1", "acme/w1/m01/1", "a/b/c/d/e",
+    ])
     func `malformed job keys are refused`(text: String) { #expect(JobKey(parsing: text) == nil) }
 }
 
 struct ReportTests {
     @Test(arguments: [(3, 1, 75), (2, 1, 66), (599, 401, 59), (1, 0, 100), (0, 4, 0)])
-    func `the score is killed over killed plus survived, rounded down`(killed: Int, survived: Int, percent: Int) throws {
+    func `the score is killed over killed plus survived, rounded down`(killed: Int, survived: Int, percent: Int) throws
+    {
         let score = try #require(Report.score(killed: killed, survived: survived))
         #expect(Report.percent(score) == percent)
     }

@@ -36,7 +36,9 @@ struct RunTransitionTests {
     @Test func `killed and survived mutants give the score, the conclusion and one annotation per survivor`() {
         let (run, _) = Run.mutating(3, settings: Settings(maxConcurrentJobs: 3, threshold: 0.6))
         let (done, effects) = run.after(
-            killed(run.key(.mutant(0))) + killed(run.key(.mutant(1))) + [.ciFinished(run.key(.mutant(2)), .passed, ciRunID: 12, url: nil)])
+            killed(run.key(.mutant(0))) + killed(run.key(.mutant(1))) + [
+                .ciFinished(run.key(.mutant(2)), .passed, ciRunID: 12, url: nil)
+            ])
         let report = try! #require(effects.report)
         #expect(report.killed == 2 && report.survived == 1)
         #expect(report.conclusion == .success)
@@ -48,7 +50,8 @@ struct RunTransitionTests {
 
     @Test func `a score below the threshold fails the check`() {
         let (run, _) = Run.mutating(2, settings: Settings(maxConcurrentJobs: 2, threshold: 0.6))
-        let (_, effects) = run.after(killed(run.key(.mutant(0))) + [.ciFinished(run.key(.mutant(1)), .passed, ciRunID: 11, url: nil)])
+        let (_, effects) = run.after(
+            killed(run.key(.mutant(0))) + [.ciFinished(run.key(.mutant(1)), .passed, ciRunID: 11, url: nil)])
         #expect(effects.report?.conclusion == .failure)
     }
 
@@ -64,7 +67,8 @@ struct RunTransitionTests {
     @Test func `a completion that arrives before its dispatch is acknowledged still counts`() {
         let (run, _) = Run.mutating(1)
         let (finished, _) = run.after(killed(run.key(.mutant(0))))
-        let (late, effects) = Run.transition(finished, .dispatched(run.key(.mutant(0)), ciRunID: 10, url: nil), now: t0.adding(seconds: 300))
+        let (late, effects) = Run.transition(
+            finished, .dispatched(run.key(.mutant(0)), ciRunID: 10, url: nil), now: t0.adding(seconds: 300))
         #expect(late == finished)
         #expect(effects.isEmpty)
         #expect(finished.mutants[0].status == .failed)
@@ -72,7 +76,8 @@ struct RunTransitionTests {
 
     @Test func `a completion for a job that does not exist is ignored`() {
         let (run, _) = Run.mutating(1)
-        let (next, effects) = Run.transition(run, .ciFinished(run.key(.mutant(9)), .failed, ciRunID: 1, url: nil), now: t0)
+        let (next, effects) = Run.transition(
+            run, .ciFinished(run.key(.mutant(9)), .failed, ciRunID: 1, url: nil), now: t0)
         #expect(next == run)
         #expect(effects.isEmpty)
     }
@@ -80,7 +85,8 @@ struct RunTransitionTests {
     @Test func `an infrastructure conclusion retries with exponential backoff, then counts as errored`() {
         let (run, _) = Run.mutating(1, settings: Settings(maxConcurrentJobs: 1, maxAttempts: 3, retryBaseSeconds: 10))
         let now = t0.adding(seconds: 100)
-        let (first, _) = Run.transition(run, .ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), now: now)
+        let (first, _) = Run.transition(
+            run, .ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), now: now)
         #expect(first.mutants[0].status == .retrying)
         #expect(first.mutants[0].retryAt == now.adding(seconds: 10))
         #expect(first.deadline == now.adding(seconds: 10))
@@ -88,10 +94,14 @@ struct RunTransitionTests {
         #expect(none.isEmpty && early == first)
         let (second, redispatch) = Run.transition(first, .tick, now: now.adding(seconds: 10))
         #expect(redispatch.dispatched == [run.key(.mutant(0), attempt: 2)])
-        let (third, _) = second.after([.ciFinished(run.key(.mutant(0), attempt: 2), .infrastructure("timed_out"), ciRunID: 2, url: nil)], at: now.adding(seconds: 20))
+        let (third, _) = second.after(
+            [.ciFinished(run.key(.mutant(0), attempt: 2), .infrastructure("timed_out"), ciRunID: 2, url: nil)],
+            at: now.adding(seconds: 20))
         #expect(third.mutants[0].retryAt == now.adding(seconds: 40))
         let (fourth, _) = Run.transition(third, .tick, now: now.adding(seconds: 40))
-        let (errored, effects) = fourth.after([.ciFinished(run.key(.mutant(0), attempt: 3), .infrastructure("startup_failure"), ciRunID: 3, url: nil)])
+        let (errored, effects) = fourth.after([
+            .ciFinished(run.key(.mutant(0), attempt: 3), .infrastructure("startup_failure"), ciRunID: 3, url: nil)
+        ])
         #expect(errored.mutants[0].status == .errored)
         #expect(errored.mutants[0].attempts.count == 3)
         #expect(effects.report?.conclusion == .neutral)
@@ -99,9 +109,12 @@ struct RunTransitionTests {
 
     @Test func `an infrastructure conclusion for an old attempt changes nothing but gives that run's slot back`() {
         let (run, _) = Run.mutating(1, settings: Settings(maxConcurrentJobs: 1, retryBaseSeconds: 0))
-        let (retried, _) = run.after([.ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), .tick])
+        let (retried, _) = run.after([
+            .ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), .tick,
+        ])
         #expect(retried.mutants[0].attempt == 2)
-        let (same, effects) = Run.transition(retried, .ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), now: t0)
+        let (same, effects) = Run.transition(
+            retried, .ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), now: t0)
         #expect(same == retried)
         #expect(effects == [.releaseSlot(run.key(.mutant(0)))])
     }
@@ -116,7 +129,8 @@ struct RunTransitionTests {
         let (asking, poll) = Run.transition(run, .tick, now: dispatchedAt.adding(seconds: 600))
         #expect(poll == [.poll(run.key(.mutant(0)), samplePR, ciRunID: nil)])
         #expect(asking.mutants[0].status == .dispatching)
-        let (timedOut, effects) = Run.transition(asking, .polled(run.key(.mutant(0)), nil), now: dispatchedAt.adding(seconds: 601))
+        let (timedOut, effects) = Run.transition(
+            asking, .polled(run.key(.mutant(0)), nil), now: dispatchedAt.adding(seconds: 601))
         #expect(effects.cancelled == [run.key(.mutant(0))])
         #expect(effects.dispatched == [run.key(.mutant(0), attempt: 2)])
         #expect(timedOut.mutants[0].attempts[0].result == .timedOut)
@@ -146,7 +160,8 @@ struct RunTransitionTests {
     }
 
     @Test func `a workflow started paused dispatches its baseline on resume`() {
-        let (run, effects) = Run.start(id: "w1", tenant: "acme", pullRequest: samplePR, settings: Settings(), paused: true, now: t0)
+        let (run, effects) = Run.start(
+            id: "w1", tenant: "acme", pullRequest: samplePR, settings: Settings(), paused: true, now: t0)
         #expect(effects.dispatched.isEmpty)
         let (_, resumed) = Run.transition(run, .resumed, now: t0.adding(seconds: 5))
         #expect(resumed.dispatched == [run.key(.baseline)])
@@ -195,7 +210,9 @@ struct RunTransitionTests {
         var step = 0
         while let job = run.mutants.first(where: \.status.isInFlight) {
             #expect(run.mutants.filter(\.status.isInFlight).count <= limit)
-            let events = step % 3 == 0 ? [.ciFinished(job.key(in: run), .passed, ciRunID: nil, url: nil)] : killed(job.key(in: run))
+            let events =
+                step % 3 == 0
+                ? [.ciFinished(job.key(in: run), .passed, ciRunID: nil, url: nil)] : killed(job.key(in: run))
             (run, _) = run.after(events, at: t0.adding(seconds: Int64(step)))
             step += 1
         }

@@ -15,18 +15,26 @@ func mutableFile(_ path: String = "Sources/App/Rules.swift", count: Int) -> Chan
 }
 
 extension Run {
-    static func started(settings: Settings = Settings(maxConcurrentJobs: 2, maxAttempts: 3, retryBaseSeconds: 10)) -> (Run, [Effect]) {
-        Run.start(id: "acme--shop--pr7--abc1234def56", tenant: "acme", pullRequest: samplePR, settings: settings, now: t0)
+    static func started(settings: Settings = Settings(maxConcurrentJobs: 2, maxAttempts: 3, retryBaseSeconds: 10)) -> (
+        Run, [Effect]
+    ) {
+        Run.start(
+            id: "acme--shop--pr7--abc1234def56", tenant: "acme", pullRequest: samplePR, settings: settings, now: t0)
     }
 
     /// A run whose baseline passed and whose `mutants` mutants are planned, with the first slots dispatched.
-    static func mutating(_ mutants: Int, settings: Settings = Settings(maxConcurrentJobs: 2, maxAttempts: 3, retryBaseSeconds: 10)) -> (Run, [Effect]) {
+    static func mutating(
+        _ mutants: Int, settings: Settings = Settings(maxConcurrentJobs: 2, maxAttempts: 3, retryBaseSeconds: 10)
+    ) -> (Run, [Effect]) {
         var (run, _) = started(settings: settings)
         (run, _) = Run.transition(run, .filesListed([mutableFile(count: mutants)]), now: t0)
-        return Run.transition(run, .ciFinished(run.key(.baseline), .passed, ciRunID: 1, url: nil), now: t0.adding(seconds: 60))
+        return Run.transition(
+            run, .ciFinished(run.key(.baseline), .passed, ciRunID: 1, url: nil), now: t0.adding(seconds: 60))
     }
 
-    func key(_ job: JobName, attempt: Int = 1) -> JobKey { JobKey(tenant: tenant, workflow: id, job: job, attempt: attempt) }
+    func key(_ job: JobName, attempt: Int = 1) -> JobKey {
+        JobKey(tenant: tenant, workflow: id, job: job, attempt: attempt)
+    }
 
     /// Applies events in order, returning the final state and every effect.
     func after(_ events: [Event], at now: Instant = t0.adding(seconds: 120)) -> (Run, [Effect]) {

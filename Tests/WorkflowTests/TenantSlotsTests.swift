@@ -6,10 +6,18 @@ struct TenantSlotsTests {
 
     @Test func `no more slots are granted than the limit, and asking again for a held slot counts it once`() {
         var slots = TenantSlots()
-        #expect(slots.acquire("a/w1/m0#1", workflow: "w1", repository: "acme/shop", limit: 2, pace: pace, now: t0) == .granted)
-        #expect(slots.acquire("a/w1/m0#1", workflow: "w1", repository: "acme/shop", limit: 2, pace: pace, now: t0) == .granted)
-        #expect(slots.acquire("a/w2/m0#1", workflow: "w2", repository: "acme/shop", limit: 2, pace: pace, now: t0) == .granted)
-        #expect(slots.acquire("a/w3/m0#1", workflow: "w3", repository: "acme/shop", limit: 2, pace: pace, now: t0) == .queued)
+        #expect(
+            slots.acquire("a/w1/m0#1", workflow: "w1", repository: "acme/shop", limit: 2, pace: pace, now: t0)
+                == .granted)
+        #expect(
+            slots.acquire("a/w1/m0#1", workflow: "w1", repository: "acme/shop", limit: 2, pace: pace, now: t0)
+                == .granted)
+        #expect(
+            slots.acquire("a/w2/m0#1", workflow: "w2", repository: "acme/shop", limit: 2, pace: pace, now: t0)
+                == .granted)
+        #expect(
+            slots.acquire("a/w3/m0#1", workflow: "w3", repository: "acme/shop", limit: 2, pace: pace, now: t0)
+                == .queued)
         #expect(slots.held.count == 2)
         #expect(slots.recent["acme/shop"]?.count == 2)
         #expect(slots.waiting.map(\.workflow) == ["w3"])
@@ -33,10 +41,12 @@ struct TenantSlotsTests {
         _ = slots.acquire("a/big/m1#1", workflow: "big", repository: "r", limit: 1, pace: pace, now: t0)
         _ = slots.acquire("a/small/b#1", workflow: "small", repository: "r", limit: 1, pace: pace, now: t0)
         #expect(slots.release("a/big/m0#1", limit: 1, now: t0) == ["big"])
-        #expect(slots.acquire("a/big/m1#1", workflow: "big", repository: "r", limit: 1, pace: pace, now: t0) == .granted)
+        #expect(
+            slots.acquire("a/big/m1#1", workflow: "big", repository: "r", limit: 1, pace: pace, now: t0) == .granted)
         _ = slots.acquire("a/big/m2#1", workflow: "big", repository: "r", limit: 1, pace: pace, now: t0)
         #expect(slots.release("a/big/m1#1", limit: 1, now: t0) == ["small"])
-        #expect(slots.acquire("a/small/b#1", workflow: "small", repository: "r", limit: 1, pace: pace, now: t0) == .granted)
+        #expect(
+            slots.acquire("a/small/b#1", workflow: "small", repository: "r", limit: 1, pace: pace, now: t0) == .granted)
     }
 
     @Test func `a workflow with jobs still refused keeps its place in line behind the others`() {
@@ -58,7 +68,8 @@ struct TenantSlotsTests {
         _ = slots.acquire("a/w2/m0#1", workflow: "w2", repository: "r", limit: 1, pace: pace, now: t0)
         _ = slots.release("a/w1/m0#1", limit: 1, now: t0)
         let late = t0.adding(seconds: TenantSlots.wakeGraceSeconds)
-        #expect(slots.acquire("a/w3/m0#1", workflow: "w3", repository: "r", limit: 1, pace: pace, now: late) == .granted)
+        #expect(
+            slots.acquire("a/w3/m0#1", workflow: "w3", repository: "r", limit: 1, pace: pace, now: late) == .granted)
         #expect(slots.waiting.isEmpty)
     }
 
@@ -66,10 +77,19 @@ struct TenantSlotsTests {
         var slots = TenantSlots()
         let pace = DispatchPace(count: 2, seconds: 10)
         #expect(slots.acquire("a/w/m0#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0) == .granted)
-        #expect(slots.acquire("a/w/m1#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 4)) == .granted)
-        #expect(slots.acquire("a/w/m2#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 5)) == .paced(until: t0.adding(seconds: 10)))
-        #expect(slots.acquire("a/w/m3#1", workflow: "w", repository: "other", limit: 9, pace: pace, now: t0.adding(seconds: 5)) == .granted)
-        #expect(slots.acquire("a/w/m2#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 10)) == .granted)
+        #expect(
+            slots.acquire("a/w/m1#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 4))
+                == .granted)
+        #expect(
+            slots.acquire("a/w/m2#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 5))
+                == .paced(until: t0.adding(seconds: 10)))
+        #expect(
+            slots.acquire(
+                "a/w/m3#1", workflow: "w", repository: "other", limit: 9, pace: pace, now: t0.adding(seconds: 5))
+                == .granted)
+        #expect(
+            slots.acquire("a/w/m2#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 10))
+                == .granted)
     }
 
     @Test func `releasing a slot nobody holds changes nothing`() {
@@ -115,7 +135,8 @@ struct RunSlotTests {
 
     @Test func `a job held back by the repository's pace is dispatched when the pace allows`() {
         let (run, effects) = Run.mutating(1, settings: Settings(maxConcurrentJobs: 2))
-        let (paced, _) = run.after([.queued(effects.dispatched[0], until: t0.adding(seconds: 65))], at: t0.adding(seconds: 61))
+        let (paced, _) = run.after(
+            [.queued(effects.dispatched[0], until: t0.adding(seconds: 65))], at: t0.adding(seconds: 61))
         #expect(paced.deadline == t0.adding(seconds: 65))
         #expect(paced.after([.tick], at: t0.adding(seconds: 64)).1.dispatched.isEmpty)
         #expect(paced.after([.tick], at: t0.adding(seconds: 65)).1.dispatched == [paced.key(.mutant(0))])
@@ -125,7 +146,10 @@ struct RunSlotTests {
         let (run, effects) = Run.mutating(3, settings: Settings(maxConcurrentJobs: 3, maxAttempts: 2))
         let keys = effects.dispatched
         let (_, ended) = run.after(
-            killed(keys[0]) + [.ciFinished(keys[1], .passed, ciRunID: 2, url: nil), .ciFinished(keys[1], .passed, ciRunID: 2, url: nil)]
+            killed(keys[0]) + [
+                .ciFinished(keys[1], .passed, ciRunID: 2, url: nil),
+                .ciFinished(keys[1], .passed, ciRunID: 2, url: nil),
+            ]
                 + [.ciFinished(keys[2], .infrastructure("cancelled"), ciRunID: 3, url: nil)])
         #expect(ended.released == keys)
         let (_, closed) = run.after([.closed])

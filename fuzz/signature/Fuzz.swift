@@ -1,5 +1,5 @@
-import FuzzSupport
 import Foundation
+import FuzzSupport
 import Hashing
 import Ingress
 
@@ -16,7 +16,9 @@ public func fuzzOne(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     _ = try? Signature.verifyGitHub(header: header, body: body, secret: secret)
     _ = try? Signature.verifyBuildkite(header: header, body: body, secret: secret, now: 1_767_225_600)
     _ = try? Signature.verifyBuildkiteToken(header: header, token: secret)
-    let signed = "timestamp=\(header),signature=" + Hex.encode(HMAC.sha256(key: secret.bytes, Array("\(header).".utf8) + Array(body)))
+    let signed =
+        "timestamp=\(header),signature="
+        + Hex.encode(HMAC.sha256(key: secret.bytes, Array("\(header).".utf8) + Array(body)))
     _ = try? Signature.verifyBuildkite(header: signed, body: body, secret: secret, now: 1_767_225_600)
     return 0
 }

@@ -1,6 +1,6 @@
-import Orchestration
-import Foundation
 import Engine
+import Foundation
+import Orchestration
 import Workflow
 
 /// `GET /ui/tenants/{tenant}`: the tenant's workflows, newest first, with filters and paging.
@@ -24,14 +24,17 @@ enum TenantPage {
         var body = "<h1>Measurements of \(HTML.escape(tenant))</h1>"
         body += filters(rows: rows, query: query)
         body += "<p class=\"muted\">\(filtered.count) workflows</p>"
-        body += "<table id=\"workflows\"><thead><tr><th>Repository</th><th>PR</th><th>Head</th><th>Status</th><th>Score</th>"
+        body +=
+            "<table id=\"workflows\"><thead><tr><th>Repository</th><th>PR</th><th>Head</th><th>Status</th><th>Score</th>"
         body += "<th>Killed</th><th>Survived</th><th>Errored</th><th>Started</th><th>Updated</th></tr></thead><tbody>"
         for row in shown {
             let link = "/ui/tenants/\(HTML.escape(tenant))/workflows/\(HTML.escape(row.id))"
             body += "<tr data-workflow=\"\(HTML.escape(row.id))\" data-status=\"\(HTML.escape(row.status.rawValue))\">"
             body += "<td>\(HTML.escape(row.repository))</td><td><a href=\"\(link)\">#\(row.pr)</a></td>"
-            body += "<td><code>\(HTML.escape(String(row.headSHA.prefix(7))))</code></td><td>\(HTML.badge(row.status.rawValue))</td>"
-            body += "<td>\(row.score.map { "\($0)%" } ?? "–")</td><td>\(row.killed)</td><td>\(row.survived)</td><td>\(row.errored)</td>"
+            body +=
+                "<td><code>\(HTML.escape(String(row.headSHA.prefix(7))))</code></td><td>\(HTML.badge(row.status.rawValue))</td>"
+            body +=
+                "<td>\(row.score.map { "\($0)%" } ?? "–")</td><td>\(row.killed)</td><td>\(row.survived)</td><td>\(row.errored)</td>"
             body += "<td>\(HTML.escape(short(row.started)))</td><td>\(HTML.escape(short(row.updated)))</td></tr>"
         }
         body += "</tbody></table>" + pager(page: page, pages: pages, query: query)
@@ -46,7 +49,8 @@ enum TenantPage {
                 "<option value=\"\(HTML.escape(value))\"\(value == (selected ?? "") ? " selected" : "")>\(value.isEmpty ? "any" : HTML.escape(value))</option>"
             }.joined()
         }
-        return "<form class=\"filters\" method=\"get\"><label>Status <select name=\"status\">\(options(statuses, query.status))</select></label>"
+        return
+            "<form class=\"filters\" method=\"get\"><label>Status <select name=\"status\">\(options(statuses, query.status))</select></label>"
             + "<label>Repository <select name=\"repository\">\(options(repositories, query.repository))</select></label>"
             + "<button type=\"submit\">Filter</button></form>"
     }
@@ -56,7 +60,9 @@ enum TenantPage {
         func link(_ target: Int, _ label: String) -> String {
             var parts = ["page=\(target)"]
             if let status = query.status, !status.isEmpty { parts.append("status=\(HTML.escape(status))") }
-            if let repository = query.repository, !repository.isEmpty { parts.append("repository=\(HTML.escape(repository))") }
+            if let repository = query.repository, !repository.isEmpty {
+                parts.append("repository=\(HTML.escape(repository))")
+            }
             return "<a href=\"?\(parts.joined(separator: "&amp;"))\">\(label)</a>"
         }
         return "<p class=\"pager\">" + (page > 1 ? link(page - 1, "← newer") : "") + "page \(page) of \(pages) "

@@ -1,6 +1,6 @@
-import Orchestration
-import Foundation
 import Engine
+import Foundation
+import Orchestration
 import Workflow
 
 /// `GET /ui/tenants/{tenant}/workflows/{workflow}`: the timeline, the mutants and the history.
@@ -8,10 +8,12 @@ enum WorkflowPage {
     static func render(_ document: Document<Run>) -> String {
         let run = document.state
         let pr = run.pullRequest
-        var body = "<h1>\(HTML.escape(pr.repository)) #\(pr.number) <code>\(HTML.escape(String(pr.headSHA.prefix(12))))</code></h1>"
+        var body =
+            "<h1>\(HTML.escape(pr.repository)) #\(pr.number) <code>\(HTML.escape(String(pr.headSHA.prefix(12))))</code></h1>"
         body += "<p>\(HTML.badge(run.status.rawValue)) \(HTML.escape(run.report?.title ?? "measuring…"))</p>"
         let (killed, survived, errored) = run.tally
-        body += "<p class=\"muted\">\(run.mutants.count) mutants: \(killed) killed, \(survived) survived, \(errored) errored · "
+        body +=
+            "<p class=\"muted\">\(run.mutants.count) mutants: \(killed) killed, \(survived) survived, \(errored) errored · "
             + "started \(HTML.escape(TenantPage.short(UTC.iso8601(run.startedAt)))) · updated \(HTML.escape(TenantPage.short(UTC.iso8601(document.updatedAt))))</p>"
         body += "<h2>Timeline</h2>" + Timeline.svg(run, until: document.updatedAt)
         body += "<h2>Mutants</h2>" + mutants(run)
@@ -34,22 +36,26 @@ enum WorkflowPage {
     }
 
     static func mutants(_ run: Run) -> String {
-        var html = "<table id=\"mutants\"><thead><tr><th>Mutant</th><th>Where</th><th>Operator</th><th>Change</th><th>Outcome</th>"
+        var html =
+            "<table id=\"mutants\"><thead><tr><th>Mutant</th><th>Where</th><th>Operator</th><th>Change</th><th>Outcome</th>"
         html += "<th>Attempts</th><th>CI run</th></tr></thead><tbody>"
         for (mutant, job) in zip(run.plan ?? [], run.mutants) {
             let outcome = outcome(job)
             let link = job.ciRunURL.map { "<a href=\"\(HTML.escape($0))\">run</a>" } ?? "–"
             html += "<tr data-job=\"\(job.name)\" data-outcome=\"\(outcome)\"><td>m\(mutant.id)</td>"
-            html += "<td><code>\(HTML.escape(mutant.path)):\(mutant.line)</code></td><td>\(HTML.escape(mutant.operator.rawValue))</td>"
+            html +=
+                "<td><code>\(HTML.escape(mutant.path)):\(mutant.line)</code></td><td>\(HTML.escape(mutant.operator.rawValue))</td>"
             html += "<td><code>\(HTML.escape(mutant.original.trimmingCharacters(in: .whitespaces)))</code> → "
             html += "<code>\(HTML.escape(mutant.replacement.trimmingCharacters(in: .whitespaces)))</code></td>"
-            html += "<td>\(HTML.badge(job.resultWord, outcome: outcome))</td><td>\(job.attempts.count)</td><td>\(link)</td></tr>"
+            html +=
+                "<td>\(HTML.badge(job.resultWord, outcome: outcome))</td><td>\(job.attempts.count)</td><td>\(link)</td></tr>"
         }
         return html + "</tbody></table>"
     }
 
     static func history(_ document: Document<Run>) -> String {
-        var html = document.historyFolded > 0 ? "<p class=\"muted\">\(document.historyFolded) older entries folded.</p>" : ""
+        var html =
+            document.historyFolded > 0 ? "<p class=\"muted\">\(document.historyFolded) older entries folded.</p>" : ""
         html += "<table id=\"history\"><thead><tr><th>Time</th><th>Event</th><th>Effects</th></tr></thead><tbody>"
         for entry in document.history {
             html += "<tr><td>\(HTML.escape(TenantPage.short(entry.time)))</td><td>\(HTML.escape(entry.event))</td>"
@@ -71,27 +77,37 @@ enum Timeline {
         let start = run.startedAt.milliseconds
         let span = Double(max(end.milliseconds - start, 1000))
         let height = Double(jobs.count) * row + 24
-        func x(_ instant: Instant) -> Double { label + (width - label - 10) * Double(instant.milliseconds - start) / span }
-        var svg = "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">"
+        func x(_ instant: Instant) -> Double {
+            label + (width - label - 10) * Double(instant.milliseconds - start) / span
+        }
+        var svg =
+            "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">"
         for pause in run.pauses {
-            let from = x(pause.from), to = x(pause.until ?? end)
-            svg += "<rect class=\"pause\" x=\"\(f(from))\" y=\"0\" width=\"\(f(max(to - from, 2)))\" height=\"\(f(height))\" fill=\"\(HTML.color("paused"))\" fill-opacity=\"0.12\"/>"
+            let from = x(pause.from)
+            let to = x(pause.until ?? end)
+            svg +=
+                "<rect class=\"pause\" x=\"\(f(from))\" y=\"0\" width=\"\(f(max(to - from, 2)))\" height=\"\(f(height))\" fill=\"\(HTML.color("paused"))\" fill-opacity=\"0.12\"/>"
         }
         for (index, job) in jobs.enumerated() {
             let y = Double(index) * row + 4
             let outcome = WorkflowPage.outcome(job)
-            svg += "<g class=\"job\" data-job=\"\(job.name)\" data-outcome=\"\(outcome)\"><text x=\"4\" y=\"\(f(y + 13))\" font-size=\"12\" fill=\"#374151\">\(job.name)</text>"
+            svg +=
+                "<g class=\"job\" data-job=\"\(job.name)\" data-outcome=\"\(outcome)\"><text x=\"4\" y=\"\(f(y + 13))\" font-size=\"12\" fill=\"#374151\">\(job.name)</text>"
             for attempt in job.attempts {
-                let from = x(attempt.dispatchedAt), to = x(attempt.endedAt ?? end)
+                let from = x(attempt.dispatchedAt)
+                let to = x(attempt.endedAt ?? end)
                 let final = attempt.number == job.attempts.last?.number
                 let color = HTML.color(final ? outcome : attemptOutcome(attempt))
-                svg += "<rect class=\"attempt\" x=\"\(f(from))\" y=\"\(f(y))\" width=\"\(f(max(to - from, 3)))\" height=\"16\" rx=\"3\" fill=\"\(color)\""
+                svg +=
+                    "<rect class=\"attempt\" x=\"\(f(from))\" y=\"\(f(y))\" width=\"\(f(max(to - from, 3)))\" height=\"16\" rx=\"3\" fill=\"\(color)\""
                 svg += attempt.result == .timedOut ? " stroke=\"#111827\" stroke-dasharray=\"3 2\"" : ""
-                svg += "><title>\(job.name) attempt \(attempt.number): \(HTML.escape(attempt.result?.description ?? "running"))</title></rect>"
+                svg +=
+                    "><title>\(job.name) attempt \(attempt.number): \(HTML.escape(attempt.result?.description ?? "running"))</title></rect>"
                 if attempt.result == .timedOut {
                     svg += "<text x=\"\(f(to + 2))\" y=\"\(f(y + 12))\" font-size=\"11\" fill=\"#111827\">⏱</text>"
                 } else if !final {
-                    svg += "<text x=\"\(f(to + 2))\" y=\"\(f(y + 12))\" font-size=\"11\" fill=\"\(HTML.color("retried"))\">↻</text>"
+                    svg +=
+                        "<text x=\"\(f(to + 2))\" y=\"\(f(y + 12))\" font-size=\"11\" fill=\"\(HTML.color("retried"))\">↻</text>"
                 }
             }
             svg += "</g>"

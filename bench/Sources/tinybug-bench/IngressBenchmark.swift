@@ -16,18 +16,25 @@ enum IngressBenchmark {
     }
 
     static func fixturesFolder() -> URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("fixtures")
     }
 
     static func run(fixtures: URL) throws {
         let small = try Data(contentsOf: fixtures.appendingPathComponent("github/pull_request.opened.json"))
         let large = try padded(small, to: 1024 * 1024)
-        let results = [try measure("pull_request.opened", small, iterations: 20_000), try measure("pull_request 1 MiB", large, iterations: 200)]
+        let results = [
+            try measure("pull_request.opened", small, iterations: 20_000),
+            try measure("pull_request 1 MiB", large, iterations: 200),
+        ]
         print("| payload | bytes | verify µs | decode µs | total µs | MB/s |")
         print("|---|---|---|---|---|---|")
         for r in results {
-            print(String(format: "| %@ | %d | %.1f | %.1f | %.1f | %.0f |", r.payload, r.bytes, r.verifyMicroseconds, r.decodeMicroseconds, r.totalMicroseconds, r.megabytesPerSecond))
+            print(
+                String(
+                    format: "| %@ | %d | %.1f | %.1f | %.1f | %.0f |", r.payload, r.bytes, r.verifyMicroseconds,
+                    r.decodeMicroseconds, r.totalMicroseconds, r.megabytesPerSecond))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -50,7 +57,8 @@ enum IngressBenchmark {
         let decode = try time(iterations) { _ = try GitHubWebhook.decode(event: "pull_request", body: body) }
         let total = verify + decode
         return Result(
-            payload: name, bytes: body.count, iterations: iterations, verifyMicroseconds: verify, decodeMicroseconds: decode,
+            payload: name, bytes: body.count, iterations: iterations, verifyMicroseconds: verify,
+            decodeMicroseconds: decode,
             totalMicroseconds: total, megabytesPerSecond: Double(body.count) / total)
     }
 

@@ -1,9 +1,9 @@
 import Foundation
 import FoundationNetworking
-import Simulators
 import Hashing
 import Ingress
 import Logging
+import Simulators
 import Workflow
 
 /// W workflows × N mutants through `tinybug serve` (a release binary, its own process) against the
@@ -39,23 +39,28 @@ struct LoadBenchmark {
     func run() async throws -> Result {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-bench-\(UUID().uuidString.prefix(8))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tinybug-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var options = GitHubSimulator.Options(
-            token: Self.token, owner: "acme", repo: "shop", pullNumber: 0, files: [Self.file(lines: mutants)], webhookURL: "",
+            token: Self.token, owner: "acme", repo: "shop", pullNumber: 0, files: [Self.file(lines: mutants)],
+            webhookURL: "",
             webhookSecret: Self.secret, jobDuration: .seconds(86400))
         options.dropWebhook = { _ in true }
         let simulator = GitHubSimulator(options: options)
-        return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) { githubPort in
+        return try await LoopbackServer.withRunning({ simulator.application(logger: logger, onServerRunning: $0) }) {
+            githubPort in
             let tenants = folder.appendingPathComponent("tenants.json")
             // Every job of every workflow may be in flight and dispatched at once: this measures the
             // cost of events, not the quota or the pace (the tests show those hold).
             let inFlight = workflows * (mutants + 1)
-            try #"{"tenants":[{"id":"acme","github":{"webhookSecret":"env:S","token":"env:T"},"limits":{"maxMutants":\#(mutants),"maxConcurrentJobs":\#(inFlight),"maxDispatches":\#(inFlight),"jobTimeoutSeconds":86400}}]}"#
+            try
+                #"{"tenants":[{"id":"acme","github":{"webhookSecret":"env:S","token":"env:T"},"limits":{"maxMutants":\#(mutants),"maxConcurrentJobs":\#(inFlight),"maxDispatches":\#(inFlight),"jobTimeoutSeconds":86400}}]}"#
                 .write(to: tenants, atomically: true, encoding: .utf8)
             let environment = storeEnvironment.merging([
-                "PORT": "0", "TINYBUG_TENANTS": tenants.path, "GITHUB_API_URL": "http://127.0.0.1:\(githubPort)", "S": Self.secret,
+                "PORT": "0", "TINYBUG_TENANTS": tenants.path, "GITHUB_API_URL": "http://127.0.0.1:\(githubPort)",
+                "S": Self.secret,
                 "T": Self.token, "TINYBUG_TICK_SECONDS": "86400", "TINYBUG_ADMIN_TOKEN": "admin", "LOG_LEVEL": "notice",
             ]) { $1 }
             let served = try await Served.start(tinybug, arguments: ["serve"], environment: environment, folder: folder)
@@ -67,7 +72,9 @@ struct LoadBenchmark {
     private func measure(_ served: Served, simulator: GitHubSimulator) async throws -> Result {
         let url = "http://127.0.0.1:\(served.port)/webhooks/github/acme"
         let template = try Data(contentsOf: fixtures.appendingPathComponent("github/pull_request.opened.json"))
-        let openings = try (0..<workflows).map { try Self.signed(Self.pullRequest(template, number: $0 + 1), event: "pull_request") }
+        let openings = try (0..<workflows).map {
+            try Self.signed(Self.pullRequest(template, number: $0 + 1), event: "pull_request")
+        }
         let cpuBefore = served.cpuMilliseconds
         let started = ContinuousClock.now
         var latency: [String: Latencies] = [:]
@@ -82,20 +89,29 @@ struct LoadBenchmark {
         let cpu = served.cpuMilliseconds - cpuBefore
         let completed = try await Self.completedCount(port: served.port)
         return Result(
-            store: storeName, workflows: workflows, mutants: mutants, concurrency: concurrency, events: events, seconds: seconds,
-            eventsPerSecond: Double(events) / seconds, cpuMillisecondsPerEvent: cpu / Double(events), peakRSSMegabytes: served.peakRSSMegabytes,
-            latency: latency.mapValues { ["p50": $0.percentile(0.5), "p95": $0.percentile(0.95), "p99": $0.percentile(0.99)] },
+            store: storeName, workflows: workflows, mutants: mutants, concurrency: concurrency, events: events,
+            seconds: seconds,
+            eventsPerSecond: Double(events) / seconds, cpuMillisecondsPerEvent: cpu / Double(events),
+            peakRSSMegabytes: served.peakRSSMegabytes,
+            latency: latency.mapValues {
+                ["p50": $0.percentile(0.5), "p95": $0.percentile(0.95), "p99": $0.percentile(0.99)]
+            },
             completed: completed)
     }
 
     /// Signed completions for the runs dispatched so far (baselines, or mutants), waiting until there are `count`.
-    private func completions(_ simulator: GitHubSimulator, count: Int, baseline: Bool) async throws -> [(Data, [String: String])] {
+    private func completions(_ simulator: GitHubSimulator, count: Int, baseline: Bool) async throws -> [(
+        Data, [String: String]
+    )] {
         for _ in 0..<6000 {
-            let runs = await simulator.state.runs.filter { ($0.inputs["tinybug_job"] ?? "").contains("/base/") == baseline }
+            let runs = await simulator.state.runs.filter {
+                ($0.inputs["tinybug_job"] ?? "").contains("/base/") == baseline
+            }
             if runs.count >= count {
                 return try runs.map { run in
                     let killed = !baseline && (run.inputs["tinybug_job"] ?? "").hashValue % 3 != 0
-                    let payload = GitHubSimulator.completedPayload(run, conclusion: killed ? "failure" : "success", owner: "acme", repo: "shop")
+                    let payload = GitHubSimulator.completedPayload(
+                        run, conclusion: killed ? "failure" : "success", owner: "acme", repo: "shop")
                     return try Self.signed(payload, event: "workflow_run")
                 }
             }
@@ -105,8 +121,13 @@ struct LoadBenchmark {
     }
 
     static func signed(_ body: Data, event: String) throws -> (Data, [String: String]) {
-        (body, ["X-GitHub-Event": event, "X-GitHub-Delivery": UUID().uuidString, "Content-Type": "application/json",
-                "X-Hub-Signature-256": Signature.gitHubHeader(body: body, secret: Secret(secret))])
+        (
+            body,
+            [
+                "X-GitHub-Event": event, "X-GitHub-Delivery": UUID().uuidString, "Content-Type": "application/json",
+                "X-Hub-Signature-256": Signature.gitHubHeader(body: body, secret: Secret(secret)),
+            ]
+        )
     }
 
     /// The fixture's PR with another number and head commit.
@@ -124,11 +145,14 @@ struct LoadBenchmark {
 
     /// A Swift file whose every added line is one mutant.
     static func file(lines: Int) -> ChangedFile {
-        ChangedFile(path: "Sources/App/Rules.swift", patch: "@@ -0,0 +1,\(lines) @@\n" + (0..<lines).map { "+let ok\($0) = a == \($0)" }.joined(separator: "\n"))
+        ChangedFile(
+            path: "Sources/App/Rules.swift",
+            patch: "@@ -0,0 +1,\(lines) @@\n" + (0..<lines).map { "+let ok\($0) = a == \($0)" }.joined(separator: "\n"))
     }
 
     /// Posts every request, `concurrency` at a time, and records each one's latency.
-    static func send(_ requests: [(Data, [String: String])], to url: String, concurrency: Int) async throws -> Latencies {
+    static func send(_ requests: [(Data, [String: String])], to url: String, concurrency: Int) async throws -> Latencies
+    {
         let session = URLSession(configuration: .ephemeral)
         var latencies = Latencies()
         try await withThrowingTaskGroup(of: Duration.self) { group in
@@ -163,6 +187,7 @@ struct LoadBenchmark {
         request.setValue("Bearer admin", forHTTPHeaderField: "Authorization")
         let (data, _) = try await URLSession.shared.data(for: request)
         let rows = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? []
-        return rows.filter { ($0["status"] as? String) == "completed" || ($0["status"] as? String) == "inconclusive" }.count
+        return rows.filter { ($0["status"] as? String) == "completed" || ($0["status"] as? String) == "inconclusive" }
+            .count
     }
 }

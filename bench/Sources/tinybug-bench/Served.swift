@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -21,7 +22,9 @@ final class Served: @unchecked Sendable {
     }
 
     /// Starts `binary` with `arguments` and `environment`, and waits for its "Serving" log line.
-    static func start(_ binary: URL, arguments: [String] = [], environment: [String: String], folder: URL) async throws -> Served {
+    static func start(_ binary: URL, arguments: [String] = [], environment: [String: String], folder: URL) async throws
+        -> Served
+    {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -40,7 +43,8 @@ final class Served: @unchecked Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(2))
         }
-        throw BenchError("\(binary.lastPathComponent) did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        throw BenchError(
+            "\(binary.lastPathComponent) did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
     }
 
     /// User plus system CPU time so far, in milliseconds.
