@@ -167,8 +167,13 @@ public actor SeaweedServer {
                 addressing: .path),
             transport: URLSessionTransport(timeout: 2))
         for _ in 0..<300 {
-            if (try? await probe.list(prefix: "ready/", startAfter: nil, limit: 1)) != nil { return ready }
-            try await Task.sleep(for: .milliseconds(100))
+            do {
+                _ = try await probe.list(prefix: "ready/", startAfter: nil, limit: 1)
+                return ready
+            } catch {
+                // Not listening yet (or still electing its master): ask again.
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         let log = (try? String(contentsOf: folder.appendingPathComponent("weed.log"), encoding: .utf8)) ?? ""
         throw Failure.didNotStart(String(log.suffix(1000)))
