@@ -94,7 +94,8 @@ struct CIRoundTripTests {
             let created = try await harness.engine.create(tenant: "acme", id: id, eventID: "d1") { now in
                 Run.start(id: id, tenant: "acme", pullRequest: pr, settings: Harness.acme().settings, now: now)
             }
-            let effects = try #require(try #require(created).newEffects)
+            let started = try #require(created)
+            let effects = try #require(started.newEffects)
             for entry in effects {
                 _ = await harness.orchestrator.executor.execute(entry.effect, tenant: "acme", workflow: id)
             }

@@ -96,7 +96,8 @@ struct EngineTests {
 
     @Test func `an effect asked for again after its first was settled is settled by its own result`() async throws {
         let fixture = try EngineFixture()
-        let effects = try #require(try #require(try await fixture.start("w1")).newEffects)
+        let started = try #require(try await fixture.start("w1"))
+        let effects = try #require(started.newEffects)
         let dispatch = try #require(effects.first { if case .dispatch = $0.effect { true } else { false } })
         let executor = ScriptedExecutor(refusingOnce: [dispatch.key])
         try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
@@ -140,10 +141,9 @@ struct EngineTests {
         let fixture = try EngineFixture()
         let executor = ScriptedExecutor()
         for (id, timeout) in [("quick", Int64(60)), ("slow", Int64(3600))] {
-            let effects = try #require(
-                try #require(
-                    try await fixture.start(id, settings: Settings(jobTimeoutSeconds: timeout, retryBaseSeconds: 0))
-                ).newEffects)
+            let started = try #require(
+                try await fixture.start(id, settings: Settings(jobTimeoutSeconds: timeout, retryBaseSeconds: 0)))
+            let effects = try #require(started.newEffects)
             try await fixture.engine.carryOut(effects, tenant: "acme", id: id, executor: executor)
         }
         let slowBefore = try await fixture.document("slow")
@@ -170,7 +170,8 @@ struct EngineTests {
 
     @Test func `an effect that asks to retry stays in the outbox until its backoff has passed`() async throws {
         let fixture = try EngineFixture()
-        let effects = try #require(try #require(try await fixture.start("w1")).newEffects)
+        let started = try #require(try await fixture.start("w1"))
+        let effects = try #require(started.newEffects)
         let flaky = ScriptedExecutor(retrying: [effects[1].key])
         try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: flaky)
         let waiting = try await fixture.document("w1").outbox
@@ -189,7 +190,8 @@ struct EngineTests {
     @Test func `concurrent completions for one workflow are all recorded`() async throws {
         let fixture = try EngineFixture()
         let settings = Settings(maxMutants: 12, maxConcurrentJobs: 12)
-        let effects = try #require(try #require(try await fixture.start("w1", settings: settings)).newEffects)
+        let started = try #require(try await fixture.start("w1", settings: settings))
+        let effects = try #require(started.newEffects)
         let executor = ScriptedExecutor()
         try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
         let baseline = JobKey(tenant: "acme", workflow: "w1", job: .baseline, attempt: 1)
