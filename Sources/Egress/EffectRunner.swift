@@ -41,6 +41,14 @@ public struct EffectRunner: EffectExecutor {
         }
     }
 
+    /// The PR's current head at GitHub, asked with the tenant's credentials (nil: not configured).
+    public func pullRequestHead(_ pr: PullRequest, tenant: String) async throws(RESTError) -> String? {
+        guard let target = targets(tenant) else { return nil }
+        let token = try await tokens.token(for: target.githubAuth, apiURL: target.githubAPI)
+        let github = GitHubClient(rest: clients.client(target.githubAPI, token: token, headers: GitHubClient.headers))
+        return try await github.pullRequestHead(pr)
+    }
+
     private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIService, rerun: Bool)
         async throws(RESTError)
         -> Workflow.Event

@@ -41,7 +41,7 @@ extension GitHubClient {
     /// Our check run on the PR's head, found by name and external id; nil when there is none yet.
     public func findCheckRun(_ pr: PullRequest, workflow: String) async throws(RESTError) -> Int64? {
         let name = CIContract.GitHub.checkName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let path = "/repos/\(pr.owner)/\(pr.repo)/commits/\(pr.headSHA)/check-runs?check_name=\(name)"
+        let path = "\(Self.repository(pr))/commits/\(pr.headSHA)/check-runs?check_name=\(name)"
         let runs = try await rest.fetch(CheckRuns.self, "GET", path)
         return runs.check_runs.first { $0.external_id == workflow || $0.external_id == nil }?.id
     }
@@ -56,7 +56,7 @@ extension GitHubClient {
     public func createCheckRun(_ pr: PullRequest, workflow: String) async throws(RESTError) -> Int64 {
         let body = CreateBody(
             name: CIContract.GitHub.checkName, head_sha: pr.headSHA, status: "in_progress", external_id: workflow)
-        return try await rest.fetch(CheckRun.self, "POST", "/repos/\(pr.owner)/\(pr.repo)/check-runs", json: body).id
+        return try await rest.fetch(CheckRun.self, "POST", "\(Self.repository(pr))/check-runs", json: body).id
     }
 
     /// Completes the check run with the report; annotations go 50 per request, as GitHub allows.
@@ -69,7 +69,7 @@ extension GitHubClient {
         let batches = stride(from: 0, to: max(annotations.count, 1), by: 50).map {
             Array(annotations[min($0, annotations.count)..<min($0 + 50, annotations.count)])
         }
-        let path = "/repos/\(pr.owner)/\(pr.repo)/check-runs/\(id)"
+        let path = "\(Self.repository(pr))/check-runs/\(id)"
         for (index, batch) in batches.enumerated() {
             let last = index == batches.count - 1
             let output = Output(title: report.title, summary: report.summary, annotations: batch)

@@ -12,7 +12,7 @@ extension GitHubClient {
 
     /// A run's conclusion (`success`, `failure`, `cancelled`…) once it completed; nil while it runs.
     public func runConclusion(_ pr: PullRequest, runID: Int64) async throws(RESTError) -> String? {
-        let run = try await rest.fetch(RunState.self, "GET", "/repos/\(pr.owner)/\(pr.repo)/actions/runs/\(runID)")
+        let run = try await rest.fetch(RunState.self, "GET", "\(Self.repository(pr))/actions/runs/\(runID)")
         guard let status = run.status, CIProvider.githubActions.isFinished(status) else { return nil }
         return run.conclusion ?? "no conclusion"
     }
@@ -31,7 +31,7 @@ extension GitHubClient {
     /// Whether the mutant-applying step of a failed run failed (then the tests never ran on the mutant).
     public func applyStepFailed(_ pr: PullRequest, runID: Int64) async throws(RESTError) -> Bool {
         let jobs = try await rest.fetch(
-            Jobs.self, "GET", "/repos/\(pr.owner)/\(pr.repo)/actions/runs/\(runID)/jobs?per_page=100")
+            Jobs.self, "GET", "\(Self.repository(pr))/actions/runs/\(runID)/jobs?per_page=100")
         return jobs.jobs.flatMap { $0.steps ?? [] }.contains {
             $0.name.lowercased() == CIProvider.githubActions.applyStep && $0.conclusion == "failure"
         }

@@ -38,7 +38,7 @@ public struct GitHubClient: Sendable {
         async throws(RESTError)
         -> (runID: Int64?, url: String?)
     {
-        let path = "/repos/\(pr.owner)/\(pr.repo)/actions/workflows/\(workflow)/dispatches"
+        let path = "\(Self.repository(pr))/actions/workflows/\(PathSegment.encode(workflow))/dispatches"
         do {
             let (status, data) = try await rest.send(
                 "POST", path, json: DispatchBody(ref: ref, inputs: inputs, return_run_details: true))
@@ -66,7 +66,7 @@ public struct GitHubClient: Sendable {
         -> (id: Int64, url: String?, status: String?, conclusion: String?)?
     {
         let path =
-            "/repos/\(pr.owner)/\(pr.repo)/actions/workflows/\(workflow)/runs?event=workflow_dispatch&per_page=100"
+            "\(Self.repository(pr))/actions/workflows/\(PathSegment.encode(workflow))/runs?event=workflow_dispatch&per_page=100"
         let runs = try await rest.fetch(Runs.self, "GET", path)
         guard let run = runs.workflow_runs.first(where: { $0.display_title == title }) else { return nil }
         return (run.id, run.html_url, run.status, run.conclusion)
@@ -75,7 +75,7 @@ public struct GitHubClient: Sendable {
     /// Cancels a run; a run that already finished (409) counts as cancelled.
     public func cancelRun(_ pr: PullRequest, runID: Int64) async throws(RESTError) {
         do {
-            _ = try await rest.send("POST", "/repos/\(pr.owner)/\(pr.repo)/actions/runs/\(runID)/cancel")
+            _ = try await rest.send("POST", "\(Self.repository(pr))/actions/runs/\(runID)/cancel")
         } catch .status(409, _, _) {
             return
         }
@@ -91,11 +91,44 @@ public struct GitHubClient: Sendable {
     public func listFiles(_ pr: PullRequest) async throws(RESTError) -> [ChangedFile] {
         var files: [ChangedFile] = []
         for page in 1...30 {
-            let path = "/repos/\(pr.owner)/\(pr.repo)/pulls/\(pr.number)/files?per_page=100&page=\(page)"
+            let path = "\(Self.repository(pr))/pulls/\(pr.number)/files?per_page=100&page=\(page)"
             let batch = try await rest.fetch([File].self, "GET", path)
             files += batch.map { ChangedFile(path: $0.filename, status: $0.status, patch: $0.patch) }
             if batch.count < 100 { break }
         }
         return files
+    }
+}
+
+extension GitHubClient {
+    struct PullState: Decodable {
+        struct Head: Decodable { var sha: String }
+        var head: Head
+    }
+
+    /// The PR's current head commit, as GitHub has it now.
+    public func pullRequestHead(_ pr: PullRequest) async throws(RESTError) -> String {
+        try await rest.fetch(PullState.self, "GET", "\(Self.repository(pr))/pulls/\(pr.number)").head.sha.lowercased()
+    }
+
+    /// `/repos/{owner}/{repo}` with both names percent-encoded, so no name can reach another path.
+    static func repository(_ pr: PullRequest) -> String {
+        "/repos/\(PathSegment.encode(pr.owner))/\(PathSegment.encode(pr.repo))"
+    }
+}
+
+/// One segment of a REST path: everything but RFC 3986's unreserved characters is percent-encoded
+/// (`/`, `?`, `#` and `..` among them cannot change the path).
+public enum PathSegment {
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    public static func encode(_ segment: String) -> String {
+        let encoded = segment.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        // "." and ".." are unreserved but mean something in a path.
+        switch encoded {
+        case ".": return "%2E"
+        case "..": return "%2E%2E"
+        default: return encoded
+        }
     }
 }

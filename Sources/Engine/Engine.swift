@@ -85,6 +85,8 @@ public struct Engine<State: DurableWorkflow>: Sendable {
         tenant: String, id: String, eventID: String, start: (Instant) -> (State, [State.Effect])
     ) async throws(EngineError) -> Applied<State>? {
         let key = try storeKey(tenant, id)
+        // A redelivery finds the document and writes nothing, not even a timer marker.
+        if try await load(tenant: tenant, id: id) != nil { return nil }
         let now = clock.now()
         let (state, effects) = start(now)
         var document = Document(tenant: tenant, id: id, state: state, now: now)
@@ -98,6 +100,8 @@ public struct Engine<State: DurableWorkflow>: Sendable {
         do throws(StoreError) {
             _ = try await store.create(key, data)
         } catch .conflict {
+            // A concurrent copy created it first: take back a marker that only ours needed.
+            try await withdrawTimer(bucket, unlessUsedBy: tenant, id)
             return nil
         } catch {
             throw .store(error)
@@ -153,6 +157,16 @@ public struct Engine<State: DurableWorkflow>: Sendable {
         do {
             try await store.put(try StoreKey.timer(bucket: bucket, tenant: tenant, workflow: id), Data())
         } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Deletes the marker in `bucket` unless the stored document is registered there too.
+    func withdrawTimer(_ bucket: String?, unlessUsedBy tenant: String, _ id: String) async throws(EngineError) {
+        guard let bucket, let (existing, _) = try await load(tenant: tenant, id: id), existing.timerBucket != bucket else {
+            return
+        }
+        do { try await store.delete(try StoreKey.timer(bucket: bucket, tenant: tenant, workflow: id)) } catch {
             throw .store(error)
         }
     }

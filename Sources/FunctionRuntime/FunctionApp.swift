@@ -12,7 +12,7 @@ import Workflow
 /// Builds the Hummingbird application of a function from its configuration.
 public enum FunctionApp {
     /// The most a webhook body may be; more is refused with 413 without buffering it.
-    public static let maxBodyBytes = 25 * 1024 * 1024
+    public static let maxBodyBytes = ServerLimits().maxBodyBytes
 
     /// The orchestrator for `config`: store, tenants, engine and executor.
     public static func orchestrator(
@@ -38,7 +38,9 @@ public enum FunctionApp {
     }
 
     /// The router of `kind`'s routes.
-    public static func router(_ kind: FunctionKind, orchestrator: Orchestrator) -> Router<TinybugRequestContext> {
+    public static func router(
+        _ kind: FunctionKind, orchestrator: Orchestrator, limits: ServerLimits = ServerLimits()
+    ) -> Router<TinybugRequestContext> {
         let router = Router(context: TinybugRequestContext.self)
         router.add(middleware: RequestIDMiddleware(telemetry: orchestrator.telemetry))
         router.get("/healthz") { _, _ in "ok\n" }
@@ -47,7 +49,7 @@ public enum FunctionApp {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: orchestrator.telemetry.exposition())))
         }
-        if kind.servesWebhooks { addWebhooks(router, kind: kind, orchestrator: orchestrator) }
+        if kind.servesWebhooks { addWebhooks(router, kind: kind, orchestrator: orchestrator, limits: limits) }
         if kind.servesControl { addControl(router, orchestrator: orchestrator) }
         if kind.servesTimer {
             router.post("/timer") { request, context in
@@ -64,13 +66,24 @@ public enum FunctionApp {
     /// The application serving `kind`'s routes, with `services` run alongside (the ticker).
     public static func build(
         _ kind: FunctionKind, orchestrator: Orchestrator, host: String, port: Int, logger: Logger,
-        services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        services: [any Service] = [], limits: ServerLimits = ServerLimits(),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(kind, orchestrator: orchestrator),
+            router: router(kind, orchestrator: orchestrator, limits: limits), server: limits.server,
             configuration: .init(address: .hostname(host, port: port), serverName: "tinybug"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    /// The GitHub events Tinybug takes; any other is counted as `other`.
+    static let gitHubEvents: Set<String> = ["pull_request", "workflow_run", "check_run", "check_suite", "ping"]
+
+    /// A metric label from a fixed list, whatever a sender put in its event header: a label value
+    /// never comes from outside, so no one can grow the series without bound.
+    static func eventLabel(_ event: String?, of known: Set<String>) -> String {
+        guard let event else { return "none" }
+        return known.contains(event) ? event : "other"
     }
 
     /// Counts the answer (or the refusal) under `type`, then gives it to Hummingbird.
@@ -88,21 +101,32 @@ public enum FunctionApp {
     }
 
     private static func addWebhooks(
-        _ router: Router<TinybugRequestContext>, kind: FunctionKind, orchestrator: Orchestrator
+        _ router: Router<TinybugRequestContext>, kind: FunctionKind, orchestrator: Orchestrator, limits: ServerLimits
     ) {
+        let budget = BodyBudget(limit: limits.maxBufferedBytes)
+        /// The tenant a path names must exist before a byte of its body is read.
+        @Sendable func known(_ tenant: String?) throws(ContractError) {
+            if let tenant {
+                guard orchestrator.tenants[tenant] != nil else { throw ContractError(404, "unknown tenant \(tenant)") }
+            } else {
+                guard orchestrator.tenants.appWebhookSecret != nil else { throw ContractError(404, "no GitHub App is configured") }
+            }
+        }
         @Sendable func gitHub(_ request: Request, _ context: TinybugRequestContext, tenant: String?) async throws
             -> Answer
         {
-            var request = request
-            let body = Data(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
-            let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
+            let fields = request.headers
+            let header = { (name: String) in HTTPField.Name(name).flatMap { fields[$0] } }
             let event = header(CIContract.GitHub.eventHeader)
             let headers = WebhookHeaders(
                 event: event, delivery: header(CIContract.GitHub.deliveryHeader),
                 signature256: header(CIContract.GitHub.signatureHeader))
-            return try await counted("github." + (event ?? "unknown"), orchestrator) { () throws(ContractError) in
-                try await orchestrator.with(logger: context.logger).gitHubWebhook(
-                    tenantID: tenant, headers: headers, body: body, filter: kind.gitHubEvents)
+            return try await counted("github." + eventLabel(event, of: gitHubEvents), orchestrator) { () throws(ContractError) in
+                try known(tenant)
+                return try await withBody(request, limits: limits, budget: budget) { body throws(ContractError) in
+                    try await orchestrator.with(logger: context.logger).gitHubWebhook(
+                        tenantID: tenant, headers: headers, body: body, filter: kind.gitHubEvents)
+                }
             }
         }
         router.post("/webhooks/github") { request, context in try await gitHub(request, context, tenant: nil) }
@@ -112,15 +136,16 @@ public enum FunctionApp {
         for provider in CIProvider.allCases {
             guard let route = provider.webhookRoute else { continue }
             router.post("/webhooks/\(route)/{tenant}") { request, context in
-                var request = request
-                let body = Data(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
                 let fields = request.headers
                 let header = { (name: String) in HTTPField.Name(name).flatMap { fields[$0] } }
-                let event = header(provider.eventHeader)
-                return try await counted("\(route)." + (event ?? "unknown"), orchestrator) { () throws(ContractError) in
-                    try await orchestrator.with(logger: context.logger).ciWebhook(
-                        provider, tenantID: context.parameters.get("tenant") ?? "", header: header, body: body,
-                        filter: kind.gitHubEvents)
+                let tenant = context.parameters.get("tenant") ?? ""
+                let label = eventLabel(header(provider.eventHeader), of: [provider.finishedEvent, "ping"])
+                return try await counted("\(route)." + label, orchestrator) { () throws(ContractError) in
+                    try known(tenant)
+                    return try await withBody(request, limits: limits, budget: budget) { body throws(ContractError) in
+                        try await orchestrator.with(logger: context.logger).ciWebhook(
+                            provider, tenantID: tenant, header: header, body: body, filter: kind.gitHubEvents)
+                    }
                 }
             }
         }

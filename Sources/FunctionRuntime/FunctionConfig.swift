@@ -39,6 +39,10 @@ public struct FunctionConfig: Sendable {
     public var ciAPIs: [CIProvider: String]
     public var timerToken: Secret?
     public var adminToken: Secret?
+    /// Body sizes, buffered bytes and the header, body and idle timeouts.
+    public var limits: ServerLimits
+    /// What start-up should warn about (an empty token disables its route).
+    public var warnings: [String]
     /// Seconds between ticks of `tinybug serve`'s internal timer.
     public var tickSeconds: Double
     /// How long an effect may run before a timer runs it again (`TINYBUG_EFFECT_LEASE_SECONDS`).
@@ -56,7 +60,8 @@ public struct FunctionConfig: Sendable {
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SESSION_TOKEN", "TINYBUG_TENANTS", "GITHUB_API_URL", "TINYBUG_TIMER_TOKEN",
             "TINYBUG_ADMIN_TOKEN", "TINYBUG_TICK_SECONDS", "LOG_FORMAT", "LOG_LEVEL", "TINYBUG_EFFECT_LEASE_SECONDS",
-            "TINYBUG_FAULTS",
+            "TINYBUG_FAULTS", "TINYBUG_HEADER_TIMEOUT_SECONDS", "TINYBUG_BODY_TIMEOUT_SECONDS",
+            "TINYBUG_IDLE_TIMEOUT_SECONDS", "TINYBUG_MAX_BUFFERED_BYTES",
         ] + CIProvider.allCases.compactMap(\.apiVariable))
 
     public init(environment: [String: String]) throws(ConfigError) {
@@ -74,8 +79,11 @@ public struct FunctionConfig: Sendable {
             uniqueKeysWithValues: CIProvider.allCases.compactMap { provider in
                 provider.apiVariable.map { (provider, environment[$0] ?? provider.defaultAPI) }
             })
-        timerToken = environment["TINYBUG_TIMER_TOKEN"].map(Secret.init)
-        adminToken = environment["TINYBUG_ADMIN_TOKEN"].map(Secret.init)
+        (timerToken, adminToken) = (Self.token(environment, "TINYBUG_TIMER_TOKEN"), Self.token(environment, "TINYBUG_ADMIN_TOKEN"))
+        warnings = ["TINYBUG_TIMER_TOKEN", "TINYBUG_ADMIN_TOKEN"].compactMap { name in
+            environment[name].map(Secret.init)?.isBlank == true ? "\(name) is empty: its route refuses every request" : nil
+        }
+        limits = try Self.limits(environment)
         guard let tick = Double(environment["TINYBUG_TICK_SECONDS"] ?? "15"), tick > 0 else {
             throw .invalid("TINYBUG_TICK_SECONDS", "not a positive number")
         }
@@ -91,6 +99,32 @@ public struct FunctionConfig: Sendable {
 }
 
 extension FunctionConfig {
+    /// `TINYBUG_HEADER_TIMEOUT_SECONDS` (10), `TINYBUG_BODY_TIMEOUT_SECONDS` (30),
+    /// `TINYBUG_IDLE_TIMEOUT_SECONDS` (60) and `TINYBUG_MAX_BUFFERED_BYTES` (64 MiB).
+    static func limits(_ environment: [String: String]) throws(ConfigError) -> ServerLimits {
+        var limits = ServerLimits()
+        func seconds(_ name: String, _ value: inout Duration) throws(ConfigError) {
+            guard let text = environment[name] else { return }
+            guard let number = Double(text), number > 0 else { throw .invalid(name, "not a positive number of seconds") }
+            value = .milliseconds(Int64(number * 1000))
+        }
+        try seconds("TINYBUG_HEADER_TIMEOUT_SECONDS", &limits.headerTimeout)
+        try seconds("TINYBUG_BODY_TIMEOUT_SECONDS", &limits.bodyTimeout)
+        try seconds("TINYBUG_IDLE_TIMEOUT_SECONDS", &limits.idleTimeout)
+        if let text = environment["TINYBUG_MAX_BUFFERED_BYTES"] {
+            guard let bytes = Int(text), bytes >= limits.maxBodyBytes else {
+                throw .invalid("TINYBUG_MAX_BUFFERED_BYTES", "a whole number of at least \(limits.maxBodyBytes) bytes")
+            }
+            limits.maxBufferedBytes = bytes
+        }
+        return limits
+    }
+
+    /// A bearer token from the environment; an empty or blank one is no token at all.
+    static func token(_ environment: [String: String], _ name: String) -> Secret? {
+        environment[name].map(Secret.init).flatMap { $0.isBlank ? nil : $0 }
+    }
+
     /// The S3 store's settings from the standard AWS variables. With `TINYBUG_S3_ENDPOINT` set
     /// (an S3-compatible server) requests are path-style; against AWS, virtual-hosted.
     public func s3Configuration(bucket: String, prefix: String) throws(ConfigError) -> S3Store.Configuration {

@@ -14,7 +14,10 @@ extension ContractError: HTTPResponseError {
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response.json(status, json)
+        var response = Response.json(status, json)
+        // Unavailable is worth retrying soon; say when.
+        if statusCode == 503 { response.headers[.retryAfter] = "5" }
+        return response
     }
 }
 
@@ -36,7 +39,12 @@ struct HTMLPage: ResponseGenerator {
     var challenge = false
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
+            HTTPField.Name("X-Frame-Options")!: "DENY",
+        ]
         if challenge { headers[.wwwAuthenticate] = #"Basic realm="tinybug", charset="UTF-8""# }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }

@@ -8,4 +8,7 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var description: String { "***" }
     public var debugDescription: String { "***" }
     public var bytes: [UInt8] { Array(value.utf8) }
+
+    /// Empty or only whitespace: such a secret never authenticates anything.
+    public var isBlank: Bool { value.allSatisfy(\.isWhitespace) }
 }

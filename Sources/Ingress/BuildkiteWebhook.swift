@@ -120,6 +120,7 @@ extension Signature {
     /// refused outside ±5 minutes of `now` so a captured delivery cannot be replayed later.
     public static func verifyBuildkite(header: String?, body: Data, secret: Secret, now: Int64) throws(SignatureError) {
         guard let header else { throw .missingHeader(CIProvider.buildkite.signatureHeader) }
+        guard !secret.isBlank else { throw .mismatch }
         var timestamp: Substring? = nil
         var signature: Substring? = nil
         for part in header.split(separator: ",") {
@@ -143,7 +144,7 @@ extension Signature {
     /// `X-Buildkite-Token: <token>`, for a tenant that configured a token instead of a secret.
     public static func verifyBuildkiteToken(header: String?, token: Secret) throws(SignatureError) {
         guard let header else { throw .missingHeader(CIProvider.buildkite.tokenHeader ?? "") }
-        guard ConstantTime.equals(header, token.value) else { throw .mismatch }
+        guard !token.isBlank, ConstantTime.equals(header, token.value) else { throw .mismatch }
     }
 
     /// The header Buildkite would send for `body` at `timestamp`.

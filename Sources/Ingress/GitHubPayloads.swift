@@ -18,6 +18,7 @@ struct GitHubPullRequest: Decodable {
     var number: Int
     var title: String?
     var draft: Bool?
+    var updated_at: String?
     var head: GitHubBranch
     var base: GitHubBranch
 }

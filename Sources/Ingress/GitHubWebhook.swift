@@ -50,9 +50,15 @@ public enum GitHubWebhook: Equatable, Sendable {
         guard pr.head.sha.count >= 7, pr.head.sha.allSatisfy(\.isHexDigit) else {
             throw PayloadError(field: "pull_request.head.sha", problem: "is not a commit SHA")
         }
+        guard Self.isOwnerName(payload.repository.owner.login) else {
+            throw PayloadError(field: "repository.owner.login", problem: "is not a GitHub owner name")
+        }
+        guard Self.isRepositoryName(payload.repository.name) else {
+            throw PayloadError(field: "repository.name", problem: "is not a GitHub repository name")
+        }
         let request = PullRequest(
             owner: payload.repository.owner.login, repo: payload.repository.name, number: pr.number,
-            headSHA: pr.head.sha.lowercased(), headRef: pr.head.ref, baseRef: pr.base.ref, title: pr.title ?? "")
+            headSHA: pr.head.sha.lowercased(), headRef: pr.head.ref, baseRef: pr.base.ref, title: pr.title ?? "", updatedAt: pr.updated_at)
         return .pullRequest(action, request, installationID: payload.installation?.id, draft: pr.draft ?? false)
     }
 
@@ -62,6 +68,31 @@ public enum GitHubWebhook: Equatable, Sendable {
         return .workflowRunCompleted(
             job: jobKey(fromTitle: run.display_title), conclusion(run.conclusion), runID: run.id, url: run.html_url,
             installationID: payload.installation?.id)
+    }
+}
+
+extension GitHubWebhook {
+    /// GitHub's rule for user and organization names: letters, digits and single hyphens, 1 to 39
+    /// characters, neither starting nor ending with a hyphen.
+    public static func isOwnerName(_ name: String) -> Bool {
+        let chars = Array(name.utf8)
+        guard (1...39).contains(chars.count), chars.first != UInt8(ascii: "-"), chars.last != UInt8(ascii: "-") else {
+            return false
+        }
+        return chars.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// GitHub's rule for repository names: letters, digits, `.`, `_` and `-`, at most 100, and not
+    /// `.` or `..`.
+    public static func isRepositoryName(_ name: String) -> Bool {
+        let chars = Array(name.utf8)
+        guard (1...100).contains(chars.count), name != ".", name != ".." else { return false }
+        return chars.allSatisfy { isASCIIAlphanumeric($0) || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-")].contains($0) }
+    }
+
+    static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 }
 

@@ -21,6 +21,7 @@ public enum Signature {
     /// GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`.
     public static func verifyGitHub(header: String?, body: Data, secret: Secret) throws(SignatureError) {
         guard let header else { throw .missingHeader(CIContract.GitHub.signatureHeader) }
+        guard !secret.isBlank else { throw .mismatch }
         guard header.hasPrefix("sha256="), let given = Hex.decode(header.dropFirst(7)), given.count == 32 else {
             throw .malformed(CIContract.GitHub.signatureHeader)
         }

@@ -9,11 +9,13 @@ extension Orchestrator {
     public func authorize(token: String?, tenant id: String) throws(ContractError) -> Tenant {
         guard Identifier.isValidTenant(id) else { throw ContractError(400, "invalid tenant id \(id)") }
         guard let token else { throw ContractError(401, "missing bearer token") }
-        if let adminToken, ConstantTime.equals(token, adminToken.value) {
+        guard !token.allSatisfy(\.isWhitespace) else { throw ContractError(401, "missing bearer token") }
+        if let adminToken, !adminToken.isBlank, ConstantTime.equals(token, adminToken.value) {
             guard let tenant = tenants[id] else { throw ContractError(404, "unknown tenant \(id)") }
             return tenant
         }
-        guard let tenant = tenants[id], let apiToken = tenant.apiToken, ConstantTime.equals(token, apiToken.value)
+        guard let tenant = tenants[id], let apiToken = tenant.apiToken, !apiToken.isBlank,
+            ConstantTime.equals(token, apiToken.value)
         else {
             throw ContractError(401, "wrong bearer token")
         }

@@ -55,9 +55,9 @@ public struct ContractError: Error, Sendable, Equatable {
         switch error {
         case .store(.invalidKey(let key)): self.init(400, "invalid id: \(key)")
         case .store(.corrupt): self.init(503, "a stored document is unreadable; it was left as it is")
-        case .store(let error): self.init(503, "store unavailable: \(error)")
+        case .store: self.init(503, "the store is unavailable; retry later")
         case .notFound(let tenant, let workflow): self.init(404, "no workflow \(workflow) for tenant \(tenant)")
-        case .tooManyConflicts(let key): self.init(503, "too much contention on \(key); retry")
+        case .tooManyConflicts: self.init(503, "too many concurrent changes to this workflow; retry")
         }
     }
 

@@ -109,6 +109,9 @@ extension Orchestrator {
         }
         if draft && !tenant.measureDrafts { return .ignored("draft pull requests are measured once ready for review") }
         let id = Identifier.workflow(for: pr)
+        if let newer = try await newerMeasurement(than: pr, id: id, tenant: tenant) {
+            return .ok("an older push than the one being measured: nothing changed", workflow: newer)
+        }
         _ = try await endOthers(
             of: pr, tenant: tenant, except: id, event: .superseded(by: pr.headSHA), delivery: delivery)
         try await remember(id, of: pr, tenant: tenant.id)
@@ -124,6 +127,35 @@ extension Orchestrator {
             metadata: ["tenant.id": "\(tenant.id)", "workflow.id": "\(id)", "delivery.id": "\(delivery)"])
         try await carryOut(created, tenant: tenant.id, id: id)
         return .accepted(id)
+    }
+
+    /// The unfinished workflow of a newer push of the PR, if `pr` (a redelivery, or a captured body
+    /// sent again) is older: by `updated_at`, and when that cannot decide, by the head GitHub has now.
+    private func newerMeasurement(than pr: PullRequest, id: String, tenant: Tenant) async throws(EngineError) -> String? {
+        for other in try await workflows(of: pr, tenant: tenant.id) where other != id {
+            guard let (document, _) = try await engine.load(tenant: tenant.id, id: other), document.state.outcome == nil
+            else { continue }
+            let measured = document.state.pullRequest
+            guard measured.number == pr.number, measured.repository == pr.repository, measured.headSHA != pr.headSHA else {
+                continue
+            }
+            switch (measured.updatedAt, pr.updatedAt) {
+            case (let newer?, let event?) where newer != event:
+                if newer > event { return other }
+            default:
+                if try await currentHead(of: pr, tenant: tenant) == measured.headSHA { return other }
+            }
+        }
+        return nil
+    }
+
+    /// The head GitHub has now, or nil when GitHub cannot say (the event then goes on as before).
+    private func currentHead(of pr: PullRequest, tenant: Tenant) async -> String? {
+        do { return try await executor.base.base.pullRequestHead(pr, tenant: tenant.id) } catch {
+            logger.warning(
+                "Could not ask GitHub for the pull request's head", metadata: ["tenant.id": "\(tenant.id)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// Applies `event` to every unfinished workflow of the PR other than `except`.

@@ -72,8 +72,21 @@ extension Tenants {
             }
             tenants.append(try tenant(entry, resolver))
         }
+        try checkInstallations(tenants)
         return Tenants(
             tenants, appWebhookSecret: try appSecret(file.githubApp, resolver), app: try app(file.githubApp, resolver))
+    }
+
+    /// One installation, one tenant: App deliveries find their tenant by it.
+    static func checkInstallations(_ tenants: [Tenant]) throws(ConfigError) {
+        var owners: [Int64: String] = [:]
+        for tenant in tenants {
+            guard let installation = tenant.installationID else { continue }
+            if let other = owners[installation] {
+                throw .tenants("github.installationId \(installation) is claimed by both \(other) and \(tenant.id)")
+            }
+            owners[installation] = tenant.id
+        }
     }
 
     private static func appSecret(_ app: File.App?, _ resolver: SecretResolver) throws(ConfigError) -> Secret? {
@@ -144,6 +157,12 @@ struct SecretResolver {
     var logger: Logger
 
     func resolve(_ reference: String, _ field: String) throws(ConfigError) -> Secret {
+        let secret = try value(reference, field)
+        guard !secret.isBlank else { throw .tenants("\(field): the secret is empty; an empty secret never authenticates") }
+        return secret
+    }
+
+    private func value(_ reference: String, _ field: String) throws(ConfigError) -> Secret {
         if reference.hasPrefix("env:") {
             let name = String(reference.dropFirst(4))
             guard let value = environment[name], !value.isEmpty else {

@@ -145,6 +145,18 @@ extension GitHubSimulator {
     }
 
     func addPulls(_ router: Router<BasicRequestContext>) {
+        router.get("/repos/{owner}/{repo}/pulls/{number}") { _, context in
+            let number = context.parameters.get("number", as: Int.self) ?? -1
+            guard options.pullNumber == 0 || number == options.pullNumber, let head = await state.pullHead else {
+                return Self.json(["message": "Not Found"], status: .notFound)
+            }
+            struct Pull: Encodable {
+                struct Head: Encodable { var sha: String }
+                var number: Int
+                var head: Head
+            }
+            return Self.json(Pull(number: number, head: .init(sha: head)))
+        }
         router.get("/repos/{owner}/{repo}/pulls/{number}/files") { request, context in
             let number = context.parameters.get("number", as: Int.self) ?? -1
             guard options.pullNumber == 0 || number == options.pullNumber, !options.missingPulls.contains(number) else {

@@ -43,6 +43,10 @@ public actor SimulatorState {
     /// Where completion webhooks go from now on.
     public func target(url: String, secret: String) { webhookTarget = (url, secret) }
 
+    /// The PR's head as `GET /repos/{owner}/{repo}/pulls/{number}` answers it; nil answers 404.
+    public private(set) var pullHead: String? = nil
+    public func setPullHead(_ sha: String?) { pullHead = sha }
+
     public private(set) var installationTokens: [String] = []
 
     private var rateLimited = 0

@@ -7,11 +7,15 @@ public struct PullRequest: Codable, Equatable, Hashable, Sendable {
     public var headRef: String
     public var baseRef: String
     public var title: String
+    /// GitHub's `pull_request.updated_at` when the event was sent (ISO 8601, UTC): tells an older
+    /// push's event from a newer one.
+    public var updatedAt: String?
 
     public init(
         owner: String, repo: String, number: Int, headSHA: String, headRef: String, baseRef: String = "main",
-        title: String = ""
+        title: String = "", updatedAt: String? = nil
     ) {
+        self.updatedAt = updatedAt
         self.owner = owner
         self.repo = repo
         self.number = number

@@ -1,6 +1,6 @@
 /// Small helpers for server-rendered pages: escaping, and the shared page frame.
-enum HTML {
-    static func escape(_ text: String) -> String {
+public enum HTML {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
         for char in text {
@@ -14,6 +14,16 @@ enum HTML {
             }
         }
         return out
+    }
+
+    /// A CI run's URL as a link when it is `https:` or `http:`; anything else (`javascript:`,
+    /// `data:`…) is shown as text, never as a live link.
+    public static func link(_ url: String) -> String {
+        let scheme = url.prefix { $0 != ":" }.lowercased()
+        guard scheme == "https" || scheme == "http", url.count > scheme.count + 3,
+            url.dropFirst(scheme.count).hasPrefix("://")
+        else { return "<code>\(escape(url))</code>" }
+        return "<a href=\"\(escape(url))\" rel=\"noreferrer\">run</a>"
     }
 
     /// The colour of each outcome, shared by the timeline, the tables and the tests.

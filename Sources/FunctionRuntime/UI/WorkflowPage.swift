@@ -41,7 +41,7 @@ enum WorkflowPage {
         html += "<th>Attempts</th><th>CI run</th></tr></thead><tbody>"
         for (mutant, job) in zip(run.plan ?? [], run.mutants) {
             let outcome = outcome(job)
-            let link = job.ciRunURL.map { "<a href=\"\(HTML.escape($0))\">run</a>" } ?? "–"
+            let link = job.ciRunURL.map(HTML.link) ?? "–"
             html += "<tr data-job=\"\(job.name)\" data-outcome=\"\(outcome)\"><td>m\(mutant.id)</td>"
             html +=
                 "<td><code>\(HTML.escape(mutant.path)):\(mutant.line)</code></td><td>\(HTML.escape(mutant.operator.rawValue))</td>"
