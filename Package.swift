@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "Workflow", "Engine", "Ingress", "Egress", "Orchestration", "Hashing",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -26,7 +26,9 @@ public struct BuildkiteClient: Sendable {
         ["Authorization": "Bearer \(token.value)", "User-Agent": "tinybug"]
     }
 
-    var builds: String { "/v2/organizations/\(PathSegment.encode(organization))/pipelines/\(PathSegment.encode(pipeline))/builds" }
+    var builds: String {
+        "/v2/organizations/\(PathSegment.encode(organization))/pipelines/\(PathSegment.encode(pipeline))/builds"
+    }
 
     public struct Build: Decodable, Sendable {
         public struct Job: Decodable, Sendable {

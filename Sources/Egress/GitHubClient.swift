@@ -120,7 +120,8 @@ extension GitHubClient {
 /// One segment of a REST path: everything but RFC 3986's unreserved characters is percent-encoded
 /// (`/`, `?`, `#` and `..` among them cannot change the path).
 public enum PathSegment {
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     public static func encode(_ segment: String) -> String {
         let encoded = segment.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""

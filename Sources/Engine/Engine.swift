@@ -163,7 +163,8 @@ public struct Engine<State: DurableWorkflow>: Sendable {
 
     /// Deletes the marker in `bucket` unless the stored document is registered there too.
     func withdrawTimer(_ bucket: String?, unlessUsedBy tenant: String, _ id: String) async throws(EngineError) {
-        guard let bucket, let (existing, _) = try await load(tenant: tenant, id: id), existing.timerBucket != bucket else {
+        guard let bucket, let (existing, _) = try await load(tenant: tenant, id: id), existing.timerBucket != bucket
+        else {
             return
         }
         do { try await store.delete(try StoreKey.timer(bucket: bucket, tenant: tenant, workflow: id)) } catch {

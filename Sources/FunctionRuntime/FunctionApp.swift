@@ -109,7 +109,9 @@ public enum FunctionApp {
             if let tenant {
                 guard orchestrator.tenants[tenant] != nil else { throw ContractError(404, "unknown tenant \(tenant)") }
             } else {
-                guard orchestrator.tenants.appWebhookSecret != nil else { throw ContractError(404, "no GitHub App is configured") }
+                guard orchestrator.tenants.appWebhookSecret != nil else {
+                    throw ContractError(404, "no GitHub App is configured")
+                }
             }
         }
         @Sendable func gitHub(_ request: Request, _ context: TinybugRequestContext, tenant: String?) async throws
@@ -121,7 +123,8 @@ public enum FunctionApp {
             let headers = WebhookHeaders(
                 event: event, delivery: header(CIContract.GitHub.deliveryHeader),
                 signature256: header(CIContract.GitHub.signatureHeader))
-            return try await counted("github." + eventLabel(event, of: gitHubEvents), orchestrator) { () throws(ContractError) in
+            return try await counted("github." + eventLabel(event, of: gitHubEvents), orchestrator) {
+                () throws(ContractError) in
                 try known(tenant)
                 return try await withBody(request, limits: limits, budget: budget) { body throws(ContractError) in
                     try await orchestrator.with(logger: context.logger).gitHubWebhook(

@@ -79,9 +79,12 @@ public struct FunctionConfig: Sendable {
             uniqueKeysWithValues: CIProvider.allCases.compactMap { provider in
                 provider.apiVariable.map { (provider, environment[$0] ?? provider.defaultAPI) }
             })
-        (timerToken, adminToken) = (Self.token(environment, "TINYBUG_TIMER_TOKEN"), Self.token(environment, "TINYBUG_ADMIN_TOKEN"))
+        (timerToken, adminToken) = (
+            Self.token(environment, "TINYBUG_TIMER_TOKEN"), Self.token(environment, "TINYBUG_ADMIN_TOKEN")
+        )
         warnings = ["TINYBUG_TIMER_TOKEN", "TINYBUG_ADMIN_TOKEN"].compactMap { name in
-            environment[name].map(Secret.init)?.isBlank == true ? "\(name) is empty: its route refuses every request" : nil
+            environment[name].map(Secret.init)?.isBlank == true
+                ? "\(name) is empty: its route refuses every request" : nil
         }
         limits = try Self.limits(environment)
         guard let tick = Double(environment["TINYBUG_TICK_SECONDS"] ?? "15"), tick > 0 else {
@@ -105,7 +108,9 @@ extension FunctionConfig {
         var limits = ServerLimits()
         func seconds(_ name: String, _ value: inout Duration) throws(ConfigError) {
             guard let text = environment[name] else { return }
-            guard let number = Double(text), number > 0 else { throw .invalid(name, "not a positive number of seconds") }
+            guard let number = Double(text), number > 0 else {
+                throw .invalid(name, "not a positive number of seconds")
+            }
             value = .milliseconds(Int64(number * 1000))
         }
         try seconds("TINYBUG_HEADER_TIMEOUT_SECONDS", &limits.headerTimeout)

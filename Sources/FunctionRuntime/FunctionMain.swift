@@ -13,12 +13,15 @@ public enum FunctionMain {
         bootstrapLogging(format: environment["LOG_FORMAT"] ?? "json", level: level)
         let logger = Logger(label: "tinybug.\(kind.rawValue)")
         let config = try FunctionConfig(environment: environment)
-        for warning in config.warnings { logger.warning("The configuration has a problem", metadata: ["problem": "\(warning)"]) }
+        for warning in config.warnings {
+            logger.warning("The configuration has a problem", metadata: ["problem": "\(warning)"])
+        }
         armFaults(config, logger: logger)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
         reloadOnHangUp(orchestrator.tenantsSource)
         let app = FunctionApp.build(
-            kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger, limits: config.limits
+            kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger,
+            limits: config.limits
         ) { port in
             logger.info("Serving", metadata: ["function": "\(kind.rawValue)", "port": "\(port)"])
         }

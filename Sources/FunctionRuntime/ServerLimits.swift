@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 import NIOFoundationCompat
 import Orchestration
@@ -85,7 +86,9 @@ extension FunctionApp {
             throw ContractError(400, "the body could not be read")
         }
         // Shares the buffer's storage: the body is in memory once.
-        let data = buffer.getData(at: buffer.readerIndex, length: buffer.readableBytes, byteTransferStrategy: .noCopy) ?? Data()
+        let data =
+            buffer.getData(at: buffer.readerIndex, length: buffer.readableBytes, byteTransferStrategy: .noCopy)
+            ?? Data()
         return try await handle(data)
     }
 }

@@ -58,7 +58,8 @@ public enum GitHubWebhook: Equatable, Sendable {
         }
         let request = PullRequest(
             owner: payload.repository.owner.login, repo: payload.repository.name, number: pr.number,
-            headSHA: pr.head.sha.lowercased(), headRef: pr.head.ref, baseRef: pr.base.ref, title: pr.title ?? "", updatedAt: pr.updated_at)
+            headSHA: pr.head.sha.lowercased(), headRef: pr.head.ref, baseRef: pr.base.ref, title: pr.title ?? "",
+            updatedAt: pr.updated_at)
         return .pullRequest(action, request, installationID: payload.installation?.id, draft: pr.draft ?? false)
     }
 
@@ -87,7 +88,9 @@ extension GitHubWebhook {
     public static func isRepositoryName(_ name: String) -> Bool {
         let chars = Array(name.utf8)
         guard (1...100).contains(chars.count), name != ".", name != ".." else { return false }
-        return chars.allSatisfy { isASCIIAlphanumeric($0) || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-")].contains($0) }
+        return chars.allSatisfy {
+            isASCIIAlphanumeric($0) || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-")].contains($0)
+        }
     }
 
     static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {

@@ -1,3 +1,4 @@
+import Egress
 import Engine
 import Foundation
 import Ingress
@@ -131,19 +132,21 @@ extension Orchestrator {
 
     /// The unfinished workflow of a newer push of the PR, if `pr` (a redelivery, or a captured body
     /// sent again) is older: by `updated_at`, and when that cannot decide, by the head GitHub has now.
-    private func newerMeasurement(than pr: PullRequest, id: String, tenant: Tenant) async throws(EngineError) -> String? {
+    private func newerMeasurement(than pr: PullRequest, id: String, tenant: Tenant) async throws(EngineError) -> String?
+    {
         for other in try await workflows(of: pr, tenant: tenant.id) where other != id {
             guard let (document, _) = try await engine.load(tenant: tenant.id, id: other), document.state.outcome == nil
             else { continue }
             let measured = document.state.pullRequest
-            guard measured.number == pr.number, measured.repository == pr.repository, measured.headSHA != pr.headSHA else {
+            guard measured.number == pr.number, measured.repository == pr.repository, measured.headSHA != pr.headSHA
+            else {
                 continue
             }
             switch (measured.updatedAt, pr.updatedAt) {
             case (let newer?, let event?) where newer != event:
                 if newer > event { return other }
             default:
-                if try await currentHead(of: pr, tenant: tenant) == measured.headSHA { return other }
+                if await currentHead(of: pr, tenant: tenant) == measured.headSHA { return other }
             }
         }
         return nil
@@ -153,7 +156,8 @@ extension Orchestrator {
     private func currentHead(of pr: PullRequest, tenant: Tenant) async -> String? {
         do { return try await executor.base.base.pullRequestHead(pr, tenant: tenant.id) } catch {
             logger.warning(
-                "Could not ask GitHub for the pull request's head", metadata: ["tenant.id": "\(tenant.id)", "error": "\(error)"])
+                "Could not ask GitHub for the pull request's head",
+                metadata: ["tenant.id": "\(tenant.id)", "error": "\(error)"])
             return nil
         }
     }

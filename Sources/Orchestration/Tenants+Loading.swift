@@ -158,7 +158,9 @@ struct SecretResolver {
 
     func resolve(_ reference: String, _ field: String) throws(ConfigError) -> Secret {
         let secret = try value(reference, field)
-        guard !secret.isBlank else { throw .tenants("\(field): the secret is empty; an empty secret never authenticates") }
+        guard !secret.isBlank else {
+            throw .tenants("\(field): the secret is empty; an empty secret never authenticates")
+        }
         return secret
     }
 

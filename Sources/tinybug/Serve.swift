@@ -16,7 +16,9 @@ struct Serve: AsyncParsableCommand {
             level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
         let logger = Logger(label: "tinybug")
         let config = try FunctionConfig(environment: environment)
-        for warning in config.warnings { logger.warning("The configuration has a problem", metadata: ["problem": "\(warning)"]) }
+        for warning in config.warnings {
+            logger.warning("The configuration has a problem", metadata: ["problem": "\(warning)"])
+        }
         FunctionMain.armFaults(config, logger: logger)
         let orchestrator = try FunctionApp.orchestrator(config: config, logger: logger)
         FunctionMain.reloadOnHangUp(orchestrator.tenantsSource)

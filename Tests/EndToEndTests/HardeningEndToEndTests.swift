@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Engine
 import Foundation
 import FunctionRuntime
@@ -15,11 +8,20 @@ import Simulators
 import Testing
 import Workflow
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The probe's findings that need a real server: stale pushes, duplicates, slow senders.
 struct HardeningEndToEndTests {
     /// The PR fixture as push `sha`, sent at `updatedAt`.
     static func push(_ name: String, sha: String? = nil, updatedAt: String? = nil) throws -> Data {
-        var object = try #require(try JSONSerialization.jsonObject(with: fixture("github/\(name).json")) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: fixture("github/\(name).json")) as? [String: Any])
         var pr = try #require(object["pull_request"] as? [String: Any])
         if let updatedAt { pr["updated_at"] = updatedAt }
         if let sha, var head = pr["head"] as? [String: Any] {
@@ -54,7 +56,8 @@ struct HardeningEndToEndTests {
             #expect(older.status == 200)
             #expect(older.body["workflow"] as? String == newer.body["workflow"] as? String)
             #expect(harness.snapshot() == before)
-            #expect(try await Self.unfinished(harness).map(\.id) == [try #require(newer.body["workflow"] as? String)])
+            let measured = try #require(newer.body["workflow"] as? String)
+            #expect(try await Self.unfinished(harness).map(\.id) == [measured])
         }
     }
 
@@ -62,9 +65,9 @@ struct HardeningEndToEndTests {
         try await Harness.run(jobDuration: .seconds(20)) { harness in
             let newer = try await harness.deliver(Self.push("pull_request.synchronize"), event: "pull_request")
             #expect(newer.status == 202)
-            let current = try #require(
-                try await harness.engine.load(tenant: "acme", id: #require(newer.body["workflow"] as? String))
-            ).0.state.pullRequest.headSHA
+            let workflow = try #require(newer.body["workflow"] as? String)
+            let current = try #require(try await harness.engine.load(tenant: "acme", id: workflow)).0.state.pullRequest
+                .headSHA
             await harness.simulator.state.setPullHead(current)
             let before = harness.snapshot()
             let older = try await harness.deliver(Self.push("pull_request.opened"), event: "pull_request")
@@ -80,7 +83,8 @@ struct HardeningEndToEndTests {
             let newer = try await harness.deliver(
                 Self.push("pull_request.synchronize", updatedAt: "2026-11-25T08:05:00Z"), event: "pull_request")
             #expect(newer.status == 202)
-            let old = try #require(try await harness.engine.load(tenant: "acme", id: #require(older.body["workflow"] as? String)))
+            let oldID = try #require(older.body["workflow"] as? String)
+            let old = try #require(try await harness.engine.load(tenant: "acme", id: oldID))
             #expect(old.0.state.status == .superseded)
         }
     }
@@ -108,7 +112,9 @@ struct HardeningEndToEndTests {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { return false }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
@@ -120,7 +126,8 @@ struct HardeningEndToEndTests {
     }
 
     @Test func `headers or a body that do not arrive in time close the connection`() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-slow-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-slow-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let orchestrator = try HardeningTests.orchestrator(
             [Tenant(id: "acme", githubWebhookSecret: Secret("s"), githubToken: Secret("t"))], root: root)
@@ -130,7 +137,8 @@ struct HardeningEndToEndTests {
         limits.idleTimeout = .seconds(30)
         try await LoopbackServer.withRunning({
             FunctionApp.build(
-                .all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: HardeningTests.logger, limits: limits,
+                .all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: HardeningTests.logger,
+                limits: limits,
                 onServerRunning: $0)
         }) { port in
             let headers = "POST /webhooks/github/acme HTTP/1.1\r\nHost: x\r\nX-GitHub-Event: ping\r\n"

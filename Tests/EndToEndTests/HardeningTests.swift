@@ -27,7 +27,8 @@ struct HardeningTests {
     static func orchestrator(_ tenants: [Tenant], root: String, admin: Secret? = nil) throws -> Orchestrator {
         let engine = Engine<Run>(store: try FileStore(root: root), clock: SystemClock(), logger: logger)
         return Orchestrator(
-            engine: engine, tenants: Tenants(tenants), endpoints: Endpoints(github: "http://127.0.0.1:9", buildkite: "http://127.0.0.1:9"),
+            engine: engine, tenants: Tenants(tenants),
+            endpoints: Endpoints(github: "http://127.0.0.1:9", buildkite: "http://127.0.0.1:9"),
             timerToken: nil, adminToken: admin, logger: logger)
     }
 
@@ -65,12 +66,17 @@ struct HardeningTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let blank = Tenant(
             id: "acme", githubWebhookSecret: Secret(""), githubToken: Secret("t"),
-            ci: .buildkite(organization: "o", pipeline: "p", apiToken: nil, webhookSecret: nil, webhookToken: Secret("")),
+            ci: .buildkite(
+                organization: "o", pipeline: "p", apiToken: nil, webhookSecret: nil, webhookToken: Secret("")),
             apiToken: Secret(""))
-        let app = Application(router: FunctionApp.router(.all, orchestrator: try Self.orchestrator([blank], root: root, admin: Secret(""))))
+        let app = Application(
+            router: FunctionApp.router(
+                .all, orchestrator: try Self.orchestrator([blank], root: root, admin: Secret(""))))
         try await app.test(.router) { client in
             let basic = "Basic " + Data("x:".utf8).base64EncodedString()
-            try await client.execute(uri: "/ui/tenants/acme", method: .get, headers: Self.fields(["Authorization": basic])) {
+            try await client.execute(
+                uri: "/ui/tenants/acme", method: .get, headers: Self.fields(["Authorization": basic])
+            ) {
                 #expect($0.status == .unauthorized)
             }
             try await client.execute(
@@ -101,11 +107,13 @@ struct HardeningTests {
     @Test func `pages forbid scripts, framing, sniffing and referrers`() async throws {
         let root = Self.root()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let acme = Tenant(id: "acme", githubWebhookSecret: Secret("s"), githubToken: Secret("t"), apiToken: Secret("token"))
+        let acme = Tenant(
+            id: "acme", githubWebhookSecret: Secret("s"), githubToken: Secret("t"), apiToken: Secret("token"))
         let app = Application(router: FunctionApp.router(.all, orchestrator: try Self.orchestrator([acme], root: root)))
         try await app.test(.router) { client in
             for headers in [[:], ["Authorization": "Basic " + Data("x:token".utf8).base64EncodedString()]] {
-                try await client.execute(uri: "/ui/tenants/acme", method: .get, headers: Self.fields(headers)) { response in
+                try await client.execute(uri: "/ui/tenants/acme", method: .get, headers: Self.fields(headers)) {
+                    response in
                     let policy = response.headers[.contentSecurityPolicy] ?? ""
                     #expect(policy.contains("default-src 'none'"))
                     #expect(!policy.contains("script-src"))
@@ -128,7 +136,9 @@ struct HardeningTests {
         limits.maxBufferedBytes = 1500
         let router = FunctionApp.router(.all, orchestrator: try Self.orchestrator([acme], root: root), limits: limits)
         try await Application(router: router).test(.router) { client in
-            try await client.execute(uri: "/webhooks/github/nobody", method: .post, body: ByteBuffer(repeating: 0x20, count: 900)) {
+            try await client.execute(
+                uri: "/webhooks/github/nobody", method: .post, body: ByteBuffer(repeating: 0x20, count: 900)
+            ) {
                 #expect($0.status == .notFound)
             }
             try await client.execute(
@@ -157,11 +167,13 @@ struct HardeningTests {
         try await Application(router: FunctionApp.router(.all, orchestrator: orchestrator)).test(.router) { client in
             for index in 0..<40 {
                 try await client.execute(
-                    uri: "/webhooks/github/nobody", method: .post, headers: Self.fields(["X-GitHub-Event": "probe-\(index)"]))
-                { _ in }
+                    uri: "/webhooks/github/nobody", method: .post,
+                    headers: Self.fields(["X-GitHub-Event": "probe-\(index)"])
+                ) { _ in }
                 try await client.execute(
-                    uri: "/webhooks/buildkite/nobody", method: .post, headers: Self.fields(["X-Buildkite-Event": "probe-\(index)"]))
-                { _ in }
+                    uri: "/webhooks/buildkite/nobody", method: .post,
+                    headers: Self.fields(["X-Buildkite-Event": "probe-\(index)"])
+                ) { _ in }
             }
         }
         let metrics = String(decoding: orchestrator.telemetry.exposition(), as: UTF8.self)
@@ -196,27 +208,46 @@ struct HardeningTests {
             {"tenants":[{"id":"acme","github":{"installationId":42,"webhookSecret":"s","token":"t"}},
                         {"id":"globex","github":{"installationId":42,"webhookSecret":"s","token":"t"}}]}
             """#
-        let error = #expect(throws: ConfigError.self) { try Tenants.parse(Data(text.utf8), environment: [:], logger: Self.logger) }
+        let error = #expect(throws: ConfigError.self) {
+            try Tenants.parse(Data(text.utf8), environment: [:], logger: Self.logger)
+        }
         #expect(error?.description.contains("42") == true)
     }
 
     // MARK: 10. Error bodies say what the sender can act on
 
-    @Test func `an unavailable store is 503 without the store's path in the body`() async throws {
-        let root = Self.root()
-        let acme = Tenant(id: "acme", githubWebhookSecret: Secret("s"), githubToken: Secret("t"), apiToken: Secret("token"))
-        let orchestrator = try Self.orchestrator([acme], root: root)
-        // The store's folder becomes a file: every operation fails with the path in its error.
-        try FileManager.default.removeItem(atPath: root)
-        try Data("x".utf8).write(to: URL(fileURLWithPath: root))
-        defer { try? FileManager.default.removeItem(atPath: root) }
+    /// A store whose every operation fails the way a real one does, naming where it lives.
+    struct UnreachableStore: DocumentStore {
+        static let location = "/var/lib/tinybug-secret-location"
+        var error: StoreError { .unavailable("open \(Self.location)/tenants: input/output error") }
+        func read(_ key: StoreKey) async throws(StoreError) -> Stored? { throw error }
+        func create(_ key: StoreKey, _ data: Data) async throws(StoreError) -> Version { throw error }
+        func replace(_ key: StoreKey, _ data: Data, ifMatch version: Version) async throws(StoreError) -> Version {
+            throw error
+        }
+        func put(_ key: StoreKey, _ data: Data) async throws(StoreError) { throw error }
+        func delete(_ key: StoreKey) async throws(StoreError) { throw error }
+        func list(prefix: String, startAfter: String?, limit: Int) async throws(StoreError) -> [StoreKey] {
+            throw error
+        }
+    }
+
+    @Test func `an unavailable store is 503 with Retry-After and without the store's whereabouts in the body`()
+        async throws
+    {
+        let acme = Tenant(
+            id: "acme", githubWebhookSecret: Secret("s"), githubToken: Secret("t"), apiToken: Secret("token"))
+        let engine = Engine<Run>(store: UnreachableStore(), clock: SystemClock(), logger: Self.logger)
+        let orchestrator = Orchestrator(
+            engine: engine, tenants: Tenants([acme]), endpoints: Endpoints(), timerToken: nil, logger: Self.logger)
         try await Application(router: FunctionApp.router(.all, orchestrator: orchestrator)).test(.router) { client in
             try await client.execute(
-                uri: "/api/v1/tenants/acme/workflows", method: .get, headers: Self.fields(["Authorization": "Bearer token"])
+                uri: "/api/v1/tenants/acme/workflows", method: .get,
+                headers: Self.fields(["Authorization": "Bearer token"])
             ) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] != nil)
-                #expect(!String(buffer: response.body).contains(root))
+                #expect(!String(buffer: response.body).contains(UnreachableStore.location))
             }
         }
     }
