@@ -116,7 +116,23 @@ public actor SeaweedServer {
             ? nil : text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Starts weed, again on fresh ports when it exits at once: another test may have taken one of
+    /// the free ports it was given between their choice and weed's bind.
     private func start() async throws -> Endpoint {
+        var lastError: (any Error)? = nil
+        for _ in 0..<3 {
+            do { return try await launch() } catch Failure.notInstalled { throw Failure.notInstalled } catch {
+                lastError = error
+                if let process, process.isRunning { throw error }
+                if let watchdog { kill(watchdog.processIdentifier, SIGKILL) }
+                if let folder { try? FileManager.default.removeItem(at: folder) }
+                (process, watchdog, folder) = (nil, nil, nil)
+            }
+        }
+        throw lastError ?? Failure.didNotStart("no attempt")
+    }
+
+    private func launch() async throws -> Endpoint {
         guard let weed = Self.weedPath() else { throw Failure.notInstalled }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-weed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -166,7 +182,7 @@ public actor SeaweedServer {
                 credentials: AWSCredentials(accessKeyID: ready.accessKey, secretAccessKey: Secret(ready.secretKey)),
                 addressing: .path),
             transport: URLSessionTransport(timeout: 2))
-        for _ in 0..<300 {
+        for _ in 0..<300 where process.isRunning {
             do {
                 _ = try await probe.list(prefix: "ready/", startAfter: nil, limit: 1)
                 return ready
