@@ -1,13 +1,11 @@
 import Synchronization
 
 #if canImport(Glibc)
-#if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #elseif canImport(Darwin)
 import Darwin
-#endif
 #endif
 
 /// A place where a process can be made to die on purpose, to show what survives a crash there.

@@ -82,7 +82,7 @@ public enum FunctionApp {
     /// A metric label from a fixed list, whatever a sender put in its event header: a label value
     /// never comes from outside, so no one can grow the series without bound.
     static func eventLabel(_ event: String?, of known: Set<String>) -> String {
-        guard let event else { return "none" }
+        guard let event else { return "unknown" }
         return known.contains(event) ? event : "other"
     }
 

@@ -108,8 +108,8 @@ extension FunctionConfig {
         var limits = ServerLimits()
         func seconds(_ name: String, _ value: inout Duration) throws(ConfigError) {
             guard let text = environment[name] else { return }
-            guard let number = Double(text), number > 0 else {
-                throw .invalid(name, "not a positive number of seconds")
+            guard let number = Double(text), number.isFinite, (0.001...86_400).contains(number) else {
+                throw .invalid(name, "not a number of seconds between 0.001 and 86400")
             }
             value = .milliseconds(Int64(number * 1000))
         }

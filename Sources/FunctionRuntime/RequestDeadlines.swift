@@ -4,7 +4,8 @@ import NIOHTTPTypes
 
 /// Closes a connection whose request headers (10 s by default) or body (30 s) do not arrive in
 /// time, however slowly they trickle in: an idle timeout alone lets a sender that writes a byte
-/// every few seconds hold a connection for ever. Between requests the idle timeout applies.
+/// every few seconds hold a connection for ever. While a request is being handled nothing is
+/// timed here; between requests the next one's headers must be in within the idle bound.
 final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -13,11 +14,17 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
 
     let headers: TimeAmount
     let body: TimeAmount
+    let idle: TimeAmount
     private var timer: Scheduled<Void>?
+    /// Requests whose head arrived and whose answer is not yet written.
+    private var inFlight = 0
+    /// A request's body is still arriving.
+    private var reading = false
 
-    init(headers: TimeAmount, body: TimeAmount) {
+    init(headers: TimeAmount, body: TimeAmount, idle: TimeAmount) {
         self.headers = headers
         self.body = body
+        self.idle = idle
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -31,16 +38,26 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head: arm(body, context)
-        case .body: break
-        case .end: disarm()
+        case .head:
+            inFlight += 1
+            reading = true
+            arm(body, context)
+        case .body:
+            break
+        case .end:
+            reading = false
+            // Answered before the body was in (404, 413, 503): the next request's headers are due.
+            if inFlight == 0 { arm(idle, context) } else { disarm() }
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // The answer is out: the next request's headers have their own deadline.
-        if case .end = unwrapOutboundIn(data) { arm(headers, context) }
+        if case .end = unwrapOutboundIn(data) {
+            inFlight = max(0, inFlight - 1)
+            // A body still arriving keeps its own deadline.
+            if inFlight == 0, !reading { arm(idle, context) }
+        }
         context.write(data, promise: promise)
     }
 

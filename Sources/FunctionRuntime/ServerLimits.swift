@@ -22,10 +22,10 @@ public struct ServerLimits: Sendable {
 
     /// Hummingbird's HTTP/1 server with these timeouts.
     var server: HTTPServerBuilder {
-        let (headers, body) = (TimeAmount(headerTimeout), TimeAmount(bodyTimeout))
+        let (headers, body, idle) = (TimeAmount(headerTimeout), TimeAmount(bodyTimeout), TimeAmount(idleTimeout))
         return .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestDeadlines(headers: headers, body: body)],
+                additionalChannelHandlers: [RequestDeadlines(headers: headers, body: body, idle: idle)],
                 idleTimeout: TimeAmount(idleTimeout)))
     }
 }
@@ -62,21 +62,33 @@ extension FunctionApp {
     static func withBody<T>(
         _ request: Request, limits: ServerLimits, budget: BodyBudget, _ handle: (Data) async throws(ContractError) -> T
     ) async throws(ContractError) -> T {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limits.maxBodyBytes {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limits.maxBodyBytes {
             throw ContractError(413, "the body is over \(limits.maxBodyBytes) bytes")
         }
-        var buffer = ByteBuffer()
+        // A declared length is taken whole before reading, so bodies under pressure are refused at
+        // once instead of each holding part of the budget; a chunked body is taken as it comes.
         var reserved = 0
         defer { budget.release(reserved) }
+        if let declared {
+            guard budget.reserve(declared) else {
+                throw ContractError(503, "too many large requests at once; retry later")
+            }
+            reserved = declared
+        }
+        var buffer = ByteBuffer()
         do {
             for try await chunk in request.body {
                 guard buffer.readableBytes + chunk.readableBytes <= limits.maxBodyBytes else {
                     throw ContractError(413, "the body is over \(limits.maxBodyBytes) bytes")
                 }
-                guard budget.reserve(chunk.readableBytes) else {
-                    throw ContractError(503, "too many large requests at once; retry later")
+                let more = buffer.readableBytes + chunk.readableBytes - reserved
+                if more > 0 {
+                    guard budget.reserve(more) else {
+                        throw ContractError(503, "too many large requests at once; retry later")
+                    }
+                    reserved += more
                 }
-                reserved += chunk.readableBytes
                 var chunk = chunk
                 buffer.writeBuffer(&chunk)
             }

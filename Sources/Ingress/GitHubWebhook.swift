@@ -73,14 +73,15 @@ public enum GitHubWebhook: Equatable, Sendable {
 }
 
 extension GitHubWebhook {
-    /// GitHub's rule for user and organization names: letters, digits and single hyphens, 1 to 39
-    /// characters, neither starting nor ending with a hyphen.
+    /// GitHub's rule for user and organization names: letters, digits, hyphens (and `_` for managed
+    /// users), 1 to 39 characters, neither starting nor ending with a hyphen.
     public static func isOwnerName(_ name: String) -> Bool {
         let chars = Array(name.utf8)
         guard (1...39).contains(chars.count), chars.first != UInt8(ascii: "-"), chars.last != UInt8(ascii: "-") else {
             return false
         }
-        return chars.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        // `_` appears in Enterprise Managed Users' logins (`alice_acme`).
+        return chars.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
     }
 
     /// GitHub's rule for repository names: letters, digits, `.`, `_` and `-`, at most 100, and not

@@ -130,26 +130,32 @@ extension Orchestrator {
         return .accepted(id)
     }
 
-    /// The unfinished workflow of a newer push of the PR, if `pr` (a redelivery, or a captured body
-    /// sent again) is older: by `updated_at`, and when that cannot decide, by the head GitHub has now.
+    /// The workflow of a newer push of the PR, if `pr` (a redelivery, or a captured body sent again)
+    /// is older: by `updated_at` against every workflow of the PR, and when that cannot decide, by the
+    /// head GitHub has now (asked once, only about unfinished measurements).
     private func newerMeasurement(than pr: PullRequest, id: String, tenant: Tenant) async throws(EngineError) -> String?
     {
+        var undecided: [(id: String, sha: String)] = []
         for other in try await workflows(of: pr, tenant: tenant.id) where other != id {
-            guard let (document, _) = try await engine.load(tenant: tenant.id, id: other), document.state.outcome == nil
-            else { continue }
+            guard let (document, _) = try await engine.load(tenant: tenant.id, id: other) else { continue }
             let measured = document.state.pullRequest
             guard measured.number == pr.number, measured.repository == pr.repository, measured.headSHA != pr.headSHA
             else {
                 continue
             }
-            switch (measured.updatedAt, pr.updatedAt) {
-            case (let newer?, let event?) where newer != event:
-                if newer > event { return other }
-            default:
-                if await currentHead(of: pr, tenant: tenant) == measured.headSHA { return other }
+            if Self.isNewer(measured, than: pr) { return other }
+            if document.state.outcome == nil, measured.updatedAt == nil || measured.updatedAt == pr.updatedAt {
+                undecided.append((other, measured.headSHA))
             }
         }
-        return nil
+        guard !undecided.isEmpty, let head = await currentHead(of: pr, tenant: tenant) else { return nil }
+        return undecided.first { $0.sha == head }?.id
+    }
+
+    /// Whether `measured` comes from a later event than `pr`, by GitHub's `updated_at`.
+    static func isNewer(_ measured: PullRequest, than pr: PullRequest) -> Bool {
+        guard let newer = measured.updatedAt, let event = pr.updatedAt else { return false }
+        return newer > event
     }
 
     /// The head GitHub has now, or nil when GitHub cannot say (the event then goes on as before).
@@ -170,7 +176,9 @@ extension Orchestrator {
         for id in try await workflows(of: pr, tenant: tenant.id) where id != except {
             guard let (document, _) = try await engine.load(tenant: tenant.id, id: id),
                 document.state.pullRequest.number == pr.number, document.state.pullRequest.repository == pr.repository,
-                document.state.outcome == nil
+                document.state.outcome == nil,
+                // An event older than the measurement (a stale close, a racing older push) leaves it alone.
+                !Self.isNewer(document.state.pullRequest, than: pr)
             else { continue }
             let applied = try await engine.apply(
                 tenant: tenant.id, id: id, [EventInput(id: "\(delivery):\(id)", event: event)])

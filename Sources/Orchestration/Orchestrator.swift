@@ -21,6 +21,9 @@ public struct Orchestrator: Sendable {
     public var adminToken: Secret?
     /// How long a request may spend running effects before leaving the rest to the timer.
     public var effectBudget: Duration = .seconds(5)
+    /// Whether steering runs the effects it asks for now; off when the tenants are not known (the
+    /// CLI without a readable tenants file), so they wait in the outbox for the timer.
+    public var carriesOutEffects = true
 
     public init(
         engine: Engine<Run>, tenants: Tenants, endpoints: Endpoints, timerToken: Secret?, adminToken: Secret? = nil,

@@ -9,8 +9,10 @@ public struct Steered: Codable, Sendable, Equatable {
     public var status: MeasurementStatus
     /// False when the workflow was already as asked (a second pause, a cancel after the end).
     public var changed: Bool
-    /// Effects the change asked for that ran now; the rest wait in the outbox for the timer.
+    /// Effects the change asked for that were run now (a retry among them counts as run).
     public var effects: Int
+    /// Effects that wait in the outbox for the timer.
+    public var waiting: Int
 }
 
 /// What steering a whole tenant did.
@@ -18,6 +20,8 @@ public struct SteeredTenant: Codable, Sendable, Equatable {
     public var tenant: String
     public var paused: Bool
     public var workflows: [String]
+    /// Workflows that could not be steered now (logged with the reason); steering again retries them.
+    public var failed: [String] = []
 }
 
 /// A way to steer a workflow (CONTRACT.md's control API and CLI).
@@ -42,7 +46,7 @@ extension Orchestrator {
         do {
             let applied = try await engine.apply(tenant: tenant, id: workflow, [input])
             var ran = 0
-            if case .applied(_, let effects) = applied, !effects.isEmpty {
+            if carriesOutEffects, case .applied(_, let effects) = applied, !effects.isEmpty {
                 ran = try await engine.carryOut(
                     effects, tenant: tenant, id: workflow, executor: executor, budget: effectBudget)
             }
@@ -50,7 +54,9 @@ extension Orchestrator {
                 "Steered workflow",
                 metadata: ["tenant.id": "\(tenant)", "workflow.id": "\(workflow)", "action": "\(verb.rawValue)"])
             let changed = if case .applied = applied { true } else { false }
-            return Steered(workflow: workflow, status: applied.document.state.status, changed: changed, effects: ran)
+            return Steered(
+                workflow: workflow, status: applied.document.state.status, changed: changed, effects: ran,
+                waiting: applied.document.outbox.count)
         } catch .notFound {
             throw ContractError(404, "no workflow \(workflow) for tenant \(tenant)")
         } catch {
@@ -66,13 +72,20 @@ extension Orchestrator {
         } catch {
             throw refused(.store(error), ["tenant.id": "\(tenant)"])
         }
-        var steered: [String] = []
+        var result = SteeredTenant(tenant: tenant, paused: verb == .pause, workflows: [])
         for summary in try await summaries(tenant: tenant) where summary.status == .running || summary.status == .paused
         {
-            _ = try await steer(tenant: tenant, workflow: summary.id, verb)
-            steered.append(summary.id)
+            do {
+                _ = try await steer(tenant: tenant, workflow: summary.id, verb)
+                result.workflows.append(summary.id)
+            } catch {
+                logger.warning(
+                    "Could not steer a workflow of the tenant",
+                    metadata: ["tenant.id": "\(tenant)", "workflow.id": "\(summary.id)", "error": "\(error.message)"])
+                result.failed.append(summary.id)
+            }
         }
-        return SteeredTenant(tenant: tenant, paused: verb == .pause, workflows: steered)
+        return result
     }
 
     /// Whether the tenant is paused (new workflows then start paused).

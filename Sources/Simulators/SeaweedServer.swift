@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import FoundationNetworking
 import Hashing
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -195,21 +196,33 @@ public actor SeaweedServer {
         throw Failure.didNotStart(String(log.suffix(1000)))
     }
 
-    /// A port nothing listens on right now.
+    /// Ports handed out by `freePort`, never handed out twice in one process.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A port nothing listens on right now, for a server that must be told its port in advance.
+    /// Chosen below the kernel's ephemeral range (32768 and up), so that neither an outgoing
+    /// connection nor a server on port 0 can take it before the server binds it.
     public static func freePort() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_768)
+            guard handedOut.withLock({ $0.insert(port).inserted }), canBind(port) else { continue }
+            return port
+        }
+        throw Failure.didNotStart("no free port below the ephemeral range")
+    }
+
+    static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard bound == 0 else { throw Failure.didNotStart("no free port") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound == 0
     }
 }

@@ -29,6 +29,7 @@ enum Steering {
             }
             print("\(path): \(verb.rawValue) → status \(steered.status)")
             if steered.effects > 0 { print("carried out \(steered.effects) effects") }
+            if steered.waiting > 0 { print("\(steered.waiting) effects wait in the outbox for the next timer tick") }
         } catch let error as ContractError {
             throw CLIError("\(verb.rawValue) \(path) failed: \(error.message)")
         }

@@ -117,4 +117,23 @@ struct GitHubClientTests {
         #expect(DispatchInputs.inputs(job: key, pr: pr, mutant: nil)["tinybug_mutant"] == "")
         #expect(inputs.count <= 25)
     }
+
+    @Test(arguments: [
+        ("widgets/../../../orgs/x", "widgets%2F..%2F..%2F..%2Forgs%2Fx"), ("a?b#c", "a%3Fb%23c"), ("..", "%2E%2E"),
+        (".", "%2E"), ("shop.js_v-2~", "shop.js_v-2~"), ("ü", "%C3%BC"),
+    ])
+    func `every path segment sent out is percent-encoded`(segment: String, encoded: String) {
+        #expect(PathSegment.encode(segment) == encoded)
+    }
+
+    @Test func `a repository name cannot move a call to another path`() async throws {
+        try await withSimulator { simulator, api in
+            var escaping = pr
+            escaping.repo = "shop/../../../orgs/x"
+            _ = try? await GitHubClient(apiURL: api, token: Secret("t0ken")).listFiles(escaping)
+            let requests = await simulator.state.requests
+            #expect(requests.contains { $0.contains("/repos/acme/shop%2F..%2F..%2F..%2Forgs%2Fx/pulls/") })
+            #expect(!requests.contains { $0.contains("/orgs/x") && !$0.contains("%2F") })
+        }
+    }
 }

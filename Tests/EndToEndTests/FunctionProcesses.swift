@@ -72,7 +72,7 @@ final class FunctionProcesses: @unchecked Sendable {
         }
         if let port, port > 0 { return port }
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        Issue.record("\(log.lastPathComponent) did not start: \(text.suffix(800))")
+        Issue.record("\(log.lastPathComponent) did not start: \(text.prefix(1500)) … \(text.suffix(300))")
         throw CancellationError()
     }
 

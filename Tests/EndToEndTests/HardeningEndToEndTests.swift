@@ -89,6 +89,20 @@ struct HardeningEndToEndTests {
         }
     }
 
+    @Test func `a close older than the measurement leaves it running`() async throws {
+        try await Harness.run(jobDuration: .seconds(20)) { harness in
+            let opened = try await harness.deliver(
+                Self.push("pull_request.opened", updatedAt: "2026-11-25T08:05:00Z"), event: "pull_request")
+            let workflow = try #require(opened.body["workflow"] as? String)
+            let close = try await harness.deliver(
+                Self.push("pull_request.closed", updatedAt: "2026-11-25T07:00:00Z"), event: "pull_request")
+            #expect(close.status == 202)
+            #expect((close.body["workflows"] as? [String] ?? []).isEmpty)
+            let document = try #require(try await harness.engine.load(tenant: "acme", id: workflow)).0
+            #expect(document.state.outcome == nil)
+        }
+    }
+
     @Test func `a duplicate delivery leaves the store byte-identical, a minute later too`() async throws {
         let clock = ManualClock()
         try await Harness.run(jobDuration: .seconds(20), clock: clock) { harness in
@@ -125,6 +139,35 @@ struct HardeningEndToEndTests {
         return recv(fd, &byte, 1, 0) == 0
     }
 
+    /// Two requests on one connection with `pause` between them: both answered.
+    static func keptAlive(port: Int, pause: Duration) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return false }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func roundTrip() -> Bool {
+            let request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            _ = request.withCString { send(fd, $0, strlen($0), 0) }
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            let count = recv(fd, &buffer, buffer.count, 0)
+            return count > 0 && String(decoding: buffer.prefix(count), as: UTF8.self).hasPrefix("HTTP/1.1 200")
+        }
+        guard roundTrip() else { return false }
+        let (seconds, attoseconds) = pause.components
+        usleep(useconds_t(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+        return roundTrip()
+    }
+
     @Test func `headers or a body that do not arrive in time close the connection`() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-slow-\(UUID().uuidString)")
             .path
@@ -145,6 +188,8 @@ struct HardeningEndToEndTests {
             #expect(Self.closedAfterSending(headers, port: port, waitUpTo: 5))
             let body = headers + "Content-Length: 100\r\n\r\n{\"zen\":"
             #expect(Self.closedAfterSending(body, port: port, waitUpTo: 5))
+            // A kept-alive connection waits for its next request longer than the header deadline.
+            #expect(Self.keptAlive(port: port, pause: .milliseconds(1200)))
         }
     }
 }
