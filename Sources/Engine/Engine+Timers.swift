@@ -1,3 +1,4 @@
+import Logging
 import Workflow
 
 /// What one tick did.
@@ -5,6 +6,8 @@ public struct TickSummary: Sendable, Equatable {
     public var markers = 0
     public var ticked = 0
     public var effects = 0
+    /// Due workflows left for later because their document does not decode.
+    public var skipped = 0
 }
 
 extension Engine {
@@ -19,7 +22,18 @@ extension Engine {
         for marker in try await dueMarkers(now: now) where ContinuousClock.now - started < budget {
             guard let (bucket, tenant, id) = marker.timerParts else { continue }
             summary.markers += 1
-            let (ticked, effects, next) = try await tickWorkflow(tenant: tenant, id: id, now: now, executor: executor)
+            let (ticked, effects, next): (Bool, Int, String?)
+            do {
+                (ticked, effects, next) = try await tickWorkflow(tenant: tenant, id: id, now: now, executor: executor)
+            } catch .store(.corrupt(let reason)) {
+                // One unreadable document must not stall every tenant's timers: its marker stays
+                // (so it is not forgotten) and the tick goes on with the others.
+                logger.error(
+                    "Skipped a due workflow whose document does not decode",
+                    metadata: ["tenant.id": "\(tenant)", "workflow.id": "\(id)", "error": "\(reason)"])
+                summary.skipped += 1
+                continue
+            }
             summary.ticked += ticked ? 1 : 0
             summary.effects += effects
             // Removed only once the workflow's next marker is in place, so a ticker that dies

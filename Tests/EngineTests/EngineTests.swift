@@ -256,6 +256,31 @@ struct EngineTests {
         }
         #expect(FileManager.default.contents(atPath: path) == Data("{not json".utf8))
     }
+
+    @Test func `a tick goes on past a due workflow whose document does not decode, and keeps its marker`() async throws
+    {
+        let fixture = try EngineFixture()
+        let executor = ScriptedExecutor()
+        let started = try #require(
+            try await fixture.start("quick", settings: Settings(jobTimeoutSeconds: 60, retryBaseSeconds: 0)))
+        try await fixture.engine.carryOut(
+            try #require(started.newEffects), tenant: "acme", id: "quick", executor: executor)
+        // A second workflow whose document was damaged on disk, with a due timer of its own.
+        let bucket = UTC.bucket(fixture.clock.now())
+        let broken = try StoreKey.timer(bucket: bucket, tenant: "acme", workflow: "broken")
+        try await fixture.engine.store.put(broken, Data())
+        try FileManager.default.createDirectory(
+            atPath: "\(fixture.root)/tenants/acme/workflows", withIntermediateDirectories: true)
+        #expect(
+            FileManager.default.createFile(
+                atPath: "\(fixture.root)/tenants/acme/workflows/broken.json", contents: Data("{not json".utf8)))
+        fixture.clock.advance(seconds: 120)
+        let summary = try await fixture.engine.tick(executor: executor)
+        #expect(summary.skipped == 1)
+        #expect(summary.ticked == 1)
+        #expect(try await fixture.document("quick").state.baseline.attempt == 2)
+        #expect(try await fixture.engine.store.read(broken) != nil)
+    }
 }
 
 struct UTCTests {
