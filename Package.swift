@@ -140,6 +140,7 @@ let package = Package(
                 "FunctionRuntime", "Orchestration", "Simulators", "Engine", "Workflow", "Ingress", "Hashing", "Egress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),

@@ -11,7 +11,7 @@ public struct EffectRunner: EffectExecutor {
     let targets: @Sendable (String) -> CITarget?
     let tokens: InstallationTokens
     let clients: RESTClientPool
-    let logger: Logger
+    private(set) var logger: Logger
 
     /// - Parameter targets: the CI target of a tenant, by tenant id.
     public init(
@@ -22,6 +22,13 @@ public struct EffectRunner: EffectExecutor {
         self.tokens = tokens
         self.clients = clients
         self.logger = logger
+    }
+
+    /// This runner, logging with `logger` (a request's, which carries its id).
+    public func with(logger: Logger) -> EffectRunner {
+        var copy = self
+        copy.logger = logger
+        return copy
     }
 
     public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<

@@ -55,7 +55,7 @@ public enum Applied<State: DurableWorkflow>: Sendable {
 public struct Engine<State: DurableWorkflow>: Sendable {
     public let store: any DocumentStore
     public let clock: any WallClock
-    public let logger: Logger
+    public private(set) var logger: Logger
     /// How many times a write that lost a compare-and-swap is re-read and re-applied.
     public var maxConflictRetries = 12
     /// How long an effect may run before a timer assumes its runner died and runs it again.
@@ -142,6 +142,13 @@ public struct Engine<State: DurableWorkflow>: Sendable {
             return .applied(next, newEffects: added)
         }
         throw .tooManyConflicts("\(key)")
+    }
+
+    /// This engine, logging with `logger` (a request's, which carries its id).
+    public func with(logger: Logger) -> Engine {
+        var copy = self
+        copy.logger = logger
+        return copy
     }
 
     func storeKey(_ tenant: String, _ id: String) throws(EngineError) -> StoreKey {

@@ -1,6 +1,7 @@
 import Egress
 import Engine
 import Foundation
+import Logging
 import Workflow
 
 /// A document store that counts its operations and their outcomes (conflicts among them).
@@ -55,6 +56,10 @@ public struct MeteredExecutor: EffectExecutor {
     public typealias State = Run
     public let base: EffectRunner
     let telemetry: Telemetry
+
+    func with(logger: Logger) -> MeteredExecutor {
+        MeteredExecutor(base: base.with(logger: logger), telemetry: telemetry)
+    }
 
     public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
         Workflow.Event

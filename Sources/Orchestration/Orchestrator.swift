@@ -10,11 +10,11 @@ import Workflow
 /// models behind the pages. Knows no HTTP framework, so the same code serves a function,
 /// `tinybug serve`, the CLI and the tests.
 public struct Orchestrator: Sendable {
-    public let engine: Engine<Run>
+    public private(set) var engine: Engine<Run>
     public let tenantsSource: TenantsSource
     /// The tenants in force (re-read when the tenants file changes).
     public var tenants: Tenants { tenantsSource.current }
-    public let executor: TenantGate
+    public private(set) var executor: TenantGate
     public let telemetry: Telemetry
     public var logger: Logger
     public let timerToken: Secret?
@@ -53,10 +53,13 @@ public struct Orchestrator: Sendable {
             effectBudget: .seconds(5), logger: logger)
     }
 
-    /// This orchestrator, logging with `logger` (the request's, which carries its id).
+    /// This orchestrator, logging with `logger` (the request's, which carries its id) here, in the
+    /// engine and in every effect it runs.
     public func with(logger: Logger) -> Orchestrator {
         var copy = self
         copy.logger = logger
+        copy.engine = engine.with(logger: logger)
+        copy.executor = executor.with(logger: logger)
         return copy
     }
 

@@ -9,11 +9,11 @@ import Workflow
 /// Every other effect goes straight to the CI executor.
 public struct TenantGate: EffectExecutor {
     public typealias State = Run
-    public let base: MeteredExecutor
-    let engine: Engine<Run>
+    public private(set) var base: MeteredExecutor
+    private(set) var engine: Engine<Run>
     let ledger: SlotLedger
     let tenants: TenantsSource
-    let logger: Logger
+    private(set) var logger: Logger
     let effectBudget: Duration
     /// When a tenant is full, slots held longer than this are checked against their workflow, in
     /// case one ended without giving its slot back.
@@ -26,6 +26,15 @@ public struct TenantGate: EffectExecutor {
         self.tenants = tenants
         self.effectBudget = effectBudget
         self.logger = logger
+    }
+
+    /// This gate (its engine and effect runner too), logging with `logger`; the ledger is shared.
+    func with(logger: Logger) -> TenantGate {
+        var copy = self
+        copy.logger = logger
+        copy.engine = engine.with(logger: logger)
+        copy.base = base.with(logger: logger)
+        return copy
     }
 
     public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
