@@ -163,7 +163,7 @@ extension Target {
 // `-sanitize=fuzzer,address`, which provides their `main`.
 if Context.environment["TINYBUG_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzSupport", path: "fuzz/Support", swiftSettings: settings))
-    for name in ["signature", "payload", "diff", "planner"] {
+    for name in ["signature", "payload", "diff", "planner", "junit", "cobertura", "lcov"] {
         package.targets.append(
             .executableTarget(
                 name: "fuzz-\(name)", dependencies: ["FuzzSupport", "Ingress", "Workflow", "Hashing"],
