@@ -32,7 +32,7 @@ fuzz:
 	fuzz/run.sh $(FUZZ_SECONDS)
 
 ## The container's binaries: a release build with a static Swift runtime that needs nothing
-## beyond libc, libcurl and OpenSSL (infra/docker/check-binaries.sh runs ldd on each).
+## beyond libc, libcurl, OpenSSL and libxml2 (infra/docker/check-binaries.sh runs ldd on each).
 image-check:
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release
 	@out=$$(mktemp -d); bin=$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release --show-bin-path); \
