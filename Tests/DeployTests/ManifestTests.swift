@@ -140,7 +140,8 @@ struct ManifestTests {
         let dockerfile = try Self.text("infra/docker/Dockerfile")
         #expect(dockerfile.split(separator: "\n").filter { $0.hasPrefix("FROM ") }.count == 2)
         #expect(dockerfile.contains("--static-swift-stdlib"))
-        #expect(dockerfile.contains("apt-get install -y --no-install-recommends libcurl4 libssl3 libxml2 ca-certificates"))
+        #expect(
+            dockerfile.contains("apt-get install -y --no-install-recommends libcurl4 libssl3 libxml2 ca-certificates"))
         #expect(dockerfile.contains("USER 10001"))
         #expect(dockerfile.contains("check-binaries.sh"))
         let copied = try #require(
