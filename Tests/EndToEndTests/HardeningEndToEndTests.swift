@@ -117,22 +117,31 @@ struct HardeningEndToEndTests {
         }
     }
 
-    /// A socket to `port` that sends `text`, then waits for the server to close it.
-    static func closedAfterSending(_ text: String, port: Int, waitUpTo seconds: Int) -> Bool {
+    /// A TCP socket connected to `port` on 127.0.0.1 whose reads give up after `seconds`, or nil.
+    static func connected(_ port: Int, timeout seconds: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { return false }
+        guard result == 0 else {
+            close(fd)
+            return nil
+        }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    /// A socket to `port` that sends `text`, then waits for the server to close it.
+    static func closedAfterSending(_ text: String, port: Int, waitUpTo seconds: Int) -> Bool {
+        guard let fd = connected(port, timeout: seconds) else { return false }
+        defer { close(fd) }
         _ = text.withCString { send(fd, $0, strlen($0), 0) }
         var byte: UInt8 = 0
         // 0: the server closed the connection; -1 with a timeout: it is still open.
@@ -141,20 +150,8 @@ struct HardeningEndToEndTests {
 
     /// Two requests on one connection with `pause` between them: both answered.
     static func keptAlive(port: Int, pause: Duration) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let fd = connected(port, timeout: 5) else { return false }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return false }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         func roundTrip() -> Bool {
             let request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
             _ = request.withCString { send(fd, $0, strlen($0), 0) }
