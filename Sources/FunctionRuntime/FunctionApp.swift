@@ -56,7 +56,7 @@ public enum FunctionApp {
                 try await counted("timer", orchestrator) {
                     () throws(ContractError) in
                     try await orchestrator.with(logger: context.logger).timer(
-                        authorization: request.headers[.authorization])
+                        token: Credentials.bearer(request.headers[.authorization]))
                 }
             }
         }

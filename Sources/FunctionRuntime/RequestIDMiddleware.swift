@@ -49,9 +49,7 @@ struct TenantAuthMiddleware: RouterMiddleware {
         let header = request.headers[.authorization]
         var context = context
         do {
-            let token =
-                style == .bearer && header?.hasPrefix("Basic ") == true
-                ? nil : Orchestrator.token(fromAuthorization: header)
+            let token = style == .bearer ? Credentials.bearer(header) : Credentials.bearerOrBasicPassword(header)
             context.tenant = try orchestrator.authorize(token: token, tenant: id)
         } catch {
             if style == .bearer { orchestrator.telemetry.event("control", status: error.statusCode) }

@@ -11,4 +11,10 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 
     /// Empty or only whitespace: such a secret never authenticates anything.
     public var isBlank: Bool { value.allSatisfy(\.isWhitespace) }
+
+    /// Whether `given` is this secret, compared in constant time; a blank secret matches nothing.
+    public func matches(_ given: String?) -> Bool {
+        guard let given, !isBlank else { return false }
+        return ConstantTime.equals(given, value)
+    }
 }

@@ -144,7 +144,7 @@ extension Signature {
     /// `X-Buildkite-Token: <token>`, for a tenant that configured a token instead of a secret.
     public static func verifyBuildkiteToken(header: String?, token: Secret) throws(SignatureError) {
         guard let header else { throw .missingHeader(CIProvider.buildkite.tokenHeader ?? "") }
-        guard !token.isBlank, ConstantTime.equals(header, token.value) else { throw .mismatch }
+        guard token.matches(header) else { throw .mismatch }
     }
 
     /// The header Buildkite would send for `body` at `timestamp`.
