@@ -104,16 +104,6 @@ public enum FunctionApp {
         _ router: Router<TinybugRequestContext>, kind: FunctionKind, orchestrator: Orchestrator, limits: ServerLimits
     ) {
         let budget = BodyBudget(limit: limits.maxBufferedBytes)
-        /// The tenant a path names must exist before a byte of its body is read.
-        @Sendable func known(_ tenant: String?) throws(ContractError) {
-            if let tenant {
-                guard orchestrator.tenants[tenant] != nil else { throw ContractError(404, "unknown tenant \(tenant)") }
-            } else {
-                guard orchestrator.tenants.appWebhookSecret != nil else {
-                    throw ContractError(404, "no GitHub App is configured")
-                }
-            }
-        }
         @Sendable func gitHub(_ request: Request, _ context: TinybugRequestContext, tenant: String?) async throws
             -> Answer
         {
@@ -125,7 +115,7 @@ public enum FunctionApp {
                 signature256: header(CIContract.GitHub.signatureHeader))
             return try await counted("github." + eventLabel(event, of: gitHubEvents), orchestrator) {
                 () throws(ContractError) in
-                try known(tenant)
+                try orchestrator.checkReceiving(tenantID: tenant)
                 return try await withBody(request, limits: limits, budget: budget) { body throws(ContractError) in
                     try await orchestrator.with(logger: context.logger).gitHubWebhook(
                         tenantID: tenant, headers: headers, body: body, filter: kind.gitHubEvents)
@@ -144,7 +134,7 @@ public enum FunctionApp {
                 let tenant = context.parameters.get("tenant") ?? ""
                 let label = eventLabel(header(provider.eventHeader), of: [provider.finishedEvent, "ping"])
                 return try await counted("\(route)." + label, orchestrator) { () throws(ContractError) in
-                    try known(tenant)
+                    try orchestrator.checkReceiving(tenantID: tenant)
                     return try await withBody(request, limits: limits, budget: budget) { body throws(ContractError) in
                         try await orchestrator.with(logger: context.logger).ciWebhook(
                             provider, tenantID: tenant, header: header, body: body, filter: kind.gitHubEvents)

@@ -10,8 +10,7 @@ extension Orchestrator {
         guard let token else { throw ContractError(401, "missing bearer token") }
         guard !token.allSatisfy(\.isWhitespace) else { throw ContractError(401, "missing bearer token") }
         if adminToken?.matches(token) == true {
-            guard let tenant = tenants[id] else { throw ContractError(404, "unknown tenant \(id)") }
-            return tenant
+            return try tenants.require(id)
         }
         guard let tenant = tenants[id], tenant.apiToken?.matches(token) == true else {
             throw ContractError(401, "wrong bearer token")

@@ -10,7 +10,7 @@ extension Orchestrator {
     public func ciWebhook(
         _ provider: CIProvider, tenantID: String, header: (String) -> String?, body: Data, filter: EventFilter
     ) async throws(ContractError) -> Answer {
-        guard let tenant = tenants[tenantID] else { throw ContractError(404, "unknown tenant \(tenantID)") }
+        let tenant = try tenants.require(tenantID)
         guard tenant.ci.provider == provider, let credentials = tenant.ci.webhookCredentials else {
             throw ContractError(404, "tenant \(tenantID) does not use \(provider.rawValue)")
         }

@@ -75,8 +75,14 @@ extension Orchestrator {
         }
     }
 
+    /// Whether a webhook to `tenantID` (nil: the App route) can be taken at all, decided from the
+    /// path before a byte of its body is read.
+    public func checkReceiving(tenantID: String?) throws(ContractError) {
+        if let tenantID { _ = try tenants.require(tenantID) } else { _ = try tenants.requireAppSecret() }
+    }
+
     private func verifiedTenant(_ id: String, headers: WebhookHeaders, body: Data) throws(ContractError) -> Tenant {
-        guard let tenant = tenants[id] else { throw ContractError(404, "unknown tenant \(id)") }
+        let tenant = try tenants.require(id)
         guard let secret = tenant.githubWebhookSecret else {
             throw ContractError(401, "tenant \(id) has no GitHub webhook secret")
         }
@@ -87,7 +93,7 @@ extension Orchestrator {
     }
 
     private func verifyApp(headers: WebhookHeaders, body: Data) throws(ContractError) {
-        guard let secret = tenants.appWebhookSecret else { throw ContractError(404, "no GitHub App is configured") }
+        let secret = try tenants.requireAppSecret()
         do { try Signature.verifyGitHub(header: headers.signature256, body: body, secret: secret) } catch {
             throw ContractError(error)
         }

@@ -125,3 +125,17 @@ public struct Endpoints: Sendable {
     /// Buildkite's REST base.
     var buildkite: String { ci[.buildkite] ?? CIProvider.buildkite.defaultAPI }
 }
+
+extension Tenants {
+    /// The tenant `id`, or the contract's 404.
+    public func require(_ id: String) throws(ContractError) -> Tenant {
+        guard let tenant = all[id] else { throw ContractError(404, "unknown tenant \(id)") }
+        return tenant
+    }
+
+    /// The GitHub App's webhook secret, or the contract's 404 when no App is configured.
+    public func requireAppSecret() throws(ContractError) -> Secret {
+        guard let appWebhookSecret else { throw ContractError(404, "no GitHub App is configured") }
+        return appWebhookSecret
+    }
+}
