@@ -99,13 +99,8 @@ struct ErrorContractTableTests {
     static func orchestrator(root: String) throws -> Orchestrator {
         let acme = Tenant(
             id: "acme", githubWebhookSecret: Secret(secret), githubToken: Secret("t"), apiToken: Secret(apiToken))
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let engine = Engine<Run>(store: try FileStore(root: root), clock: SystemClock(), logger: logger)
-        return Orchestrator(
-            engine: engine, tenants: Tenants([acme]),
-            endpoints: Endpoints(github: "http://127.0.0.1:9", buildkite: "http://127.0.0.1:9"),
-            timerToken: Secret("timer"), adminToken: Secret(adminToken), logger: logger)
+        return InProcess.orchestrator(
+            [acme], store: try FileStore(root: root), admin: Secret(adminToken), timer: Secret("timer"))
     }
 
     @Test(arguments: cases)

@@ -177,7 +177,7 @@ struct HardeningEndToEndTests {
         limits.idleTimeout = .seconds(30)
         try await LoopbackServer.withRunning({
             FunctionApp.build(
-                .all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: HardeningTests.logger,
+                .all, orchestrator: orchestrator, host: "127.0.0.1", port: 0, logger: Harness.quietLogger,
                 limits: limits,
                 onServerRunning: $0)
         }) { port in

@@ -14,22 +14,12 @@ import Workflow
 
 /// What an outside probe found open, each shut and shown (issue: hardening from an outside probe).
 struct HardeningTests {
-    static var logger: Logger {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        return logger
-    }
-
     static func root() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-hardening-\(UUID().uuidString)").path
     }
 
     static func orchestrator(_ tenants: [Tenant], root: String, admin: Secret? = nil) throws -> Orchestrator {
-        let engine = Engine<Run>(store: try FileStore(root: root), clock: SystemClock(), logger: logger)
-        return Orchestrator(
-            engine: engine, tenants: Tenants(tenants),
-            endpoints: Endpoints(github: "http://127.0.0.1:9", buildkite: "http://127.0.0.1:9"),
-            timerToken: nil, adminToken: admin, logger: logger)
+        InProcess.orchestrator(tenants, store: try FileStore(root: root), admin: admin)
     }
 
     static func fields(_ headers: [String: String]) -> HTTPFields {
@@ -49,7 +39,7 @@ struct HardeningTests {
         let text = #"{"tenants":[{"id":"acme","github":{"webhookSecret":\#(secret),"token":"t"}}]}"#
             .replacingOccurrences(of: "EMPTY", with: empty.path)
         let error = #expect(throws: ConfigError.self) {
-            try Tenants.parse(Data(text.utf8), environment: [:], logger: Self.logger)
+            try Tenants.parse(Data(text.utf8), environment: [:], logger: Harness.quietLogger)
         }
         #expect(error?.description.contains("acme.github.webhookSecret") == true, "\(String(describing: error))")
     }
@@ -209,7 +199,7 @@ struct HardeningTests {
                         {"id":"globex","github":{"installationId":42,"webhookSecret":"s","token":"t"}}]}
             """#
         let error = #expect(throws: ConfigError.self) {
-            try Tenants.parse(Data(text.utf8), environment: [:], logger: Self.logger)
+            try Tenants.parse(Data(text.utf8), environment: [:], logger: Harness.quietLogger)
         }
         #expect(error?.description.contains("42") == true)
     }
@@ -237,9 +227,7 @@ struct HardeningTests {
     {
         let acme = Tenant(
             id: "acme", githubWebhookSecret: Secret("s"), githubToken: Secret("t"), apiToken: Secret("token"))
-        let engine = Engine<Run>(store: UnreachableStore(), clock: SystemClock(), logger: Self.logger)
-        let orchestrator = Orchestrator(
-            engine: engine, tenants: Tenants([acme]), endpoints: Endpoints(), timerToken: nil, logger: Self.logger)
+        let orchestrator = InProcess.orchestrator([acme], store: UnreachableStore())
         try await Application(router: FunctionApp.router(.all, orchestrator: orchestrator)).test(.router) { client in
             try await client.execute(
                 uri: "/api/v1/tenants/acme/workflows", method: .get,

@@ -24,11 +24,7 @@ struct RequestIDTests {
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "test") { _ in handler }
         let acme = Tenant(id: "acme", githubWebhookSecret: Secret("s"), githubToken: Secret("t"))
-        let engine = Engine<Run>(store: try FileStore(root: root), clock: SystemClock(), logger: logger)
-        var orchestrator = Orchestrator(
-            engine: engine, tenants: Tenants([acme]),
-            endpoints: Endpoints(github: "http://127.0.0.1:9", buildkite: "http://127.0.0.1:9"),
-            timerToken: nil, logger: logger)
+        var orchestrator = InProcess.orchestrator([acme], store: try FileStore(root: root), logger: logger)
         orchestrator.effectBudget = .milliseconds(200)
         let body = try fixture("github/pull_request.opened.json")
         var headers = HTTPFields()
