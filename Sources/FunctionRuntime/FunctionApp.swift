@@ -11,9 +11,6 @@ import Workflow
 
 /// Builds the Hummingbird application of a function from its configuration.
 public enum FunctionApp {
-    /// The most a webhook body may be; more is refused with 413 without buffering it.
-    public static let maxBodyBytes = ServerLimits().maxBodyBytes
-
     /// The orchestrator for `config`: store, tenants, engine and executor.
     public static func orchestrator(
         config: FunctionConfig, logger: Logger, clock: any WallClock = SystemClock()

@@ -26,9 +26,7 @@ public enum CoberturaReport {
         return coverage
     }
 
-    final class Reader: NSObject, BalancedReader {
-        var depth = 0
-        var elements = 0
+    final class Reader: ReportReader {
         var sources: [String] = []
         var known: [String: Set<Int>] = [:]
         var covered: [String: Set<Int>] = [:]
@@ -36,12 +34,7 @@ public enum CoberturaReport {
         private var inSource = false
         private var source = ""
 
-        func parser(
-            _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
-            attributes: [String: String] = [:]
-        ) {
-            depth += 1
-            elements += 1
+        func start(_ element: String, attributes: [String: String]) -> Bool {
             switch element {
             case "source":
                 inSource = true
@@ -49,7 +42,7 @@ public enum CoberturaReport {
             case "class":
                 file = attributes["filename"]
             case "line":
-                guard let file, let number = attributes["number"].flatMap(Int.init), number > 0 else { return }
+                guard let file, let number = attributes["number"].flatMap(Int.init), number > 0 else { return true }
                 known[file, default: []].insert(number)
                 if let hits = attributes["hits"].flatMap(Int.init), hits > 0 {
                     covered[file, default: []].insert(number)
@@ -57,14 +50,14 @@ public enum CoberturaReport {
             default:
                 break
             }
+            return true
         }
 
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
+        func text(_ string: String) {
             if inSource, source.count < 4096 { source += string }
         }
 
-        func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
-            depth -= 1
+        func end(_ element: String) {
             switch element {
             case "source":
                 inSource = false

@@ -14,43 +14,28 @@ public enum JUnitReport {
         -> TestOutcomes
     {
         let reader = Reader(limits: limits)
-        do {
-            try XMLReport.parse(data, limit: limits.maxFileBytes, reader)
-        } catch .malformed where reader.stoppedAtBound {
-            // Stopped on purpose at the test-case bound: what was read stands, marked truncated.
-        }
+        // Stopped at the test-case bound: what was read stands, marked truncated.
+        let truncated = try XMLReport.parse(data, limit: limits.maxFileBytes, reader)
         return TestOutcomes(
-            passed: reader.passed.subtracting(reader.failed), failed: reader.failed, truncated: reader.stoppedAtBound)
+            passed: reader.passed.subtracting(reader.failed), failed: reader.failed, truncated: truncated)
     }
 
     /// Reads test cases as they stream by; holds only the names.
-    final class Reader: NSObject, BalancedReader {
-        var depth = 0
-        var elements = 0
+    final class Reader: ReportReader {
         let limits: EvidenceLimits
         var passed: Set<String> = []
         var failed: Set<String> = []
         var cases = 0
-        var stoppedAtBound = false
         private var current: String?
         private var currentFailed = false
         private var currentSkipped = false
 
         init(limits: EvidenceLimits) { self.limits = limits }
 
-        func parser(
-            _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
-            attributes: [String: String] = [:]
-        ) {
-            depth += 1
-            elements += 1
+        func start(_ element: String, attributes: [String: String]) -> Bool {
             switch element {
             case "testcase":
-                guard cases < limits.maxTestCases else {
-                    stoppedAtBound = true
-                    parser.abortParsing()
-                    return
-                }
+                guard cases < limits.maxTestCases else { return false }
                 cases += 1
                 current = name(attributes)
                 (currentFailed, currentSkipped) = (false, false)
@@ -58,10 +43,10 @@ public enum JUnitReport {
             case "skipped": currentSkipped = current != nil
             default: break
             }
+            return true
         }
 
-        func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
-            depth -= 1
+        func end(_ element: String) {
             guard element == "testcase", let test = current else { return }
             if currentFailed {
                 failed.insert(test)

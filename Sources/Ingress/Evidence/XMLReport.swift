@@ -25,26 +25,68 @@ enum XMLReport {
         }
     }
 
-    /// Parses `data` with `delegate`; a parser error (or the delegate's abort), no element at all,
-    /// or elements left open are `.malformed`.
-    static func parse(_ data: Data, limit: Int, _ delegate: some BalancedReader) throws(EvidenceError) {
+    /// Streams `data` to `reader`. A parser error, no element at all, or elements left open are
+    /// `.malformed`; a reader that asked to stop is not an error.
+    /// - Returns: whether the reader stopped the document before its end.
+    @discardableResult
+    static func parse(_ data: Data, limit: Int, _ reader: some ReportReader) throws(EvidenceError) -> Bool {
         try check(data, limit: limit)
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
-        parser.delegate = delegate
-        guard parser.parse() else {
+        let driver = Driver(reader)
+        parser.delegate = driver
+        let finished = parser.parse()
+        if driver.stopped { return true }
+        guard finished else {
             let reason =
                 parser.parserError.map { "\($0.localizedDescription) at line \(parser.lineNumber)" } ?? "stopped"
             throw .malformed(reason)
         }
-        guard delegate.elements > 0 else { throw .malformed("no XML element") }
-        guard delegate.depth == 0 else { throw .malformed("\(delegate.depth) elements left open") }
+        guard driver.elements > 0 else { throw .malformed("no XML element") }
+        guard driver.depth == 0 else { throw .malformed("\(driver.depth) elements left open") }
+        return false
+    }
+
+    /// Tells the reader what streams by, counting elements so an unbalanced document is caught.
+    final class Driver: NSObject, XMLParserDelegate {
+        let reader: any ReportReader
+        var depth = 0
+        var elements = 0
+        var stopped = false
+
+        init(_ reader: any ReportReader) { self.reader = reader }
+
+        func parser(
+            _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
+            depth += 1
+            elements += 1
+            guard reader.start(element, attributes: attributes) else {
+                stopped = true
+                parser.abortParsing()
+                return
+            }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
+            depth -= 1
+            reader.end(element)
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) { reader.text(string) }
     }
 }
 
-/// A report reader that counts the elements it sees, so an unbalanced document is caught.
-protocol BalancedReader: XMLParserDelegate {
-    var depth: Int { get }
-    var elements: Int { get }
+/// What a report reader is told as the document streams by.
+protocol ReportReader: AnyObject {
+    /// An element opened; false stops reading the document here (a bound was reached).
+    func start(_ element: String, attributes: [String: String]) -> Bool
+    func end(_ element: String)
+    func text(_ string: String)
+}
+
+extension ReportReader {
+    func text(_ string: String) {}
 }
