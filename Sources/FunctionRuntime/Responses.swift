@@ -26,9 +26,7 @@ struct JSONAnswer<Value: Encodable & Sendable>: ResponseGenerator {
     var value: Value
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response.json(.ok, try encoder.encode(value))
+        Response.json(.ok, try JSONBody.encoder.encode(value))
     }
 }
 

@@ -68,10 +68,15 @@ public struct ContractError: Error, Sendable, Equatable {
 }
 
 /// How answers are written: compact JSON with sorted keys.
-enum JSONBody {
-    static func encode(_ value: some Encodable) -> Data {
+public enum JSONBody {
+    /// The encoder every answer body uses.
+    public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func encode(_ value: some Encodable) -> Data {
         do { return try encoder.encode(value) } catch {
             return Data(#"{"result":"rejected","error":"unencodable answer"}"#.utf8)
         }
