@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -43,12 +44,12 @@ let package = Package(
             swiftSettings: settings),
         .target(
             name: "Ingress",
-            dependencies: ["Workflow", "Hashing"],
+            dependencies: ["Workflow", "Hashing", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: settings),
         .target(
             name: "Egress",
             dependencies: [
-                "Workflow", "Engine", "Hashing",
+                "Workflow", "Engine", "Hashing", "Ingress",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
@@ -79,6 +80,7 @@ let package = Package(
             name: "Simulators",
             dependencies: [
                 "Hashing", "Workflow", "Engine", "Egress",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

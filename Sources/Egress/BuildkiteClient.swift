@@ -111,6 +111,17 @@ public struct BuildkiteService: CIService {
         return !(build.jobs ?? []).contains { $0.step_key == CIProvider.buildkite.applyStep && $0.state == "failed" }
     }
 
+    public func results(_ job: JobKey, _ pr: PullRequest, runID: Int64?, readSteps: Bool, paths: [String]?)
+        async throws(RESTError) -> RunResults
+    {
+        guard let build = try await build(job, runID) else { return RunResults(note: "no build carries \(job)") }
+        let applyFailed = (build.jobs ?? []).contains {
+            $0.step_key == CIProvider.buildkite.applyStep && $0.state == "failed"
+        }
+        if readSteps, applyFailed { return RunResults(applied: false, note: Run.didNotApply) }
+        return try await client.results(number: build.number, paths: paths)
+    }
+
     public func conclusion(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> CIConclusion? {
         guard let build = try await build(job, runID), CIProvider.buildkite.isFinished(build.state) else { return nil }
         return CIProvider.buildkite.conclusion(build.state)

@@ -10,6 +10,10 @@ public protocol CIService: Sendable {
     func cancel(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError)
     /// For a failed run: true if its tests failed, false if the mutant could not be applied.
     func testsFailed(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> Bool
+    /// A finished run's results: its artifact's tests and coverage (kept for `paths`) and, with
+    /// `readSteps`, whether its mutant applied.
+    func results(_ job: JobKey, _ pr: PullRequest, runID: Int64?, readSteps: Bool, paths: [String]?)
+        async throws(RESTError) -> RunResults
     /// How the run ended, or nil while it runs (or when no run carries the key).
     func conclusion(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> CIConclusion?
 }
@@ -48,6 +52,16 @@ public struct GitHubActionsService: CIService {
     public func testsFailed(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> Bool {
         guard let id = try await self.runID(job, pr, runID) else { return true }
         return try await !client.applyStepFailed(pr, runID: id)
+    }
+
+    public func results(_ job: JobKey, _ pr: PullRequest, runID: Int64?, readSteps: Bool, paths: [String]?)
+        async throws(RESTError) -> RunResults
+    {
+        guard let id = try await self.runID(job, pr, runID) else { return RunResults(note: "no run carries \(job)") }
+        if readSteps, try await client.applyStepFailed(pr, runID: id) {
+            return RunResults(applied: false, note: Run.didNotApply)
+        }
+        return try await client.results(pr, runID: id, paths: paths)
     }
 
     public func conclusion(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> CIConclusion? {

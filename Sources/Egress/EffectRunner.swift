@@ -82,6 +82,9 @@ public struct EffectRunner: EffectExecutor {
             let failed = try await runs.testsFailed(job, pr, runID: runID)
             return .inspected(
                 job, testsFailed: failed, reason: failed ? "the tests failed" : "the mutant did not apply")
+        case .readResults(let job, let pr, let runID, let readSteps, let paths):
+            return .resultsRead(
+                job, try await runs.results(job, pr, runID: runID, readSteps: readSteps, paths: paths))
         case .poll(let job, let pr, let runID):
             return .polled(job, try await runs.conclusion(job, pr, runID: runID))
         case .completeCheckRun(let pr, let workflow, let checkRunID, let report):
@@ -106,7 +109,7 @@ extension EffectRunner {
             return permanent(error, effect)
         case .status(_, _, let retryAfter):
             return .retry(afterSeconds: retryAfter, reason: error.description)
-        case .transport, .decoding:
+        case .transport, .decoding, .tooLarge:
             return .retry(afterSeconds: nil, reason: error.description)
         }
     }
@@ -116,6 +119,8 @@ extension EffectRunner {
         case .cancel(let job, _, _): .completed(.cancelled(job))
         case .inspect(let job, _, _):
             .completed(.inspected(job, testsFailed: true, reason: "the run could not be read"))
+        case .readResults(let job, _, _, _, _):
+            .completed(.resultsRead(job, RunResults(note: "the run could not be read: \(error)")))
         case .poll(let job, _, _): .completed(.polled(job, nil))
         default: .completed(.failed(reason: "GitHub refused to \(effect.summary): \(error)"))
         }

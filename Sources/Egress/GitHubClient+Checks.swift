@@ -63,7 +63,8 @@ extension GitHubClient {
     public func completeCheckRun(_ pr: PullRequest, id: Int64, report: Report) async throws(RESTError) {
         let annotations = report.annotations.map {
             AnnotationBody(
-                path: $0.path, start_line: $0.line, end_line: $0.line, annotation_level: "warning", title: $0.title,
+                path: $0.path, start_line: $0.line, end_line: $0.line,
+                annotation_level: $0.level?.rawValue ?? "warning", title: $0.title,
                 message: $0.message)
         }
         let batches = stride(from: 0, to: max(annotations.count, 1), by: 50).map {

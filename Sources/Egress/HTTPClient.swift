@@ -10,12 +10,15 @@ public enum RESTError: Error, Equatable, Sendable, CustomStringConvertible {
     case transport(String)
     /// An answer that is not the JSON expected.
     case decoding(String)
+    /// An answer larger than the caller reads (bytes).
+    case tooLarge(Int)
 
     public var description: String {
         switch self {
         case .status(let code, let body, _): "HTTP \(code): \(body.prefix(200))"
         case .transport(let reason): "transport: \(reason)"
         case .decoding(let reason): "decoding: \(reason)"
+        case .tooLarge(let limit): "the answer is over \(limit) bytes"
         }
     }
 }

@@ -60,7 +60,7 @@ extension Workflow.Effect {
         case .dispatch: "dispatch"
         case .cancel: "cancel"
         case .releaseSlot: "release_slot"
-        case .inspect: "inspect"
+        case .inspect, .readResults: "inspect"
         case .poll: "poll"
         case .completeCheckRun: "complete_check_run"
         }

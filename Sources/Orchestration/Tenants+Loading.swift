@@ -36,6 +36,7 @@ extension Tenants {
             /// At most this many dispatches per repository in any `dispatchWindowSeconds`.
             var maxDispatches: Int?
             var dispatchWindowSeconds: Int64?
+            var baselineRuns: Int?
         }
         struct Entry: Decodable {
             var id: String
@@ -102,13 +103,17 @@ extension Tenants {
     private static func tenant(_ entry: File.Entry, _ resolver: SecretResolver) throws(ConfigError) -> Tenant {
         let limits = entry.limits
         let defaults = Settings()
+        let baselineRuns = limits?.baselineRuns ?? defaults.baselineRuns
+        guard (1...Settings.maxBaselineRuns).contains(baselineRuns) else {
+            throw .tenants("\(entry.id).limits.baselineRuns \(baselineRuns) is not 1…\(Settings.maxBaselineRuns)")
+        }
         let settings = Settings(
             maxMutants: limits?.maxMutants ?? defaults.maxMutants,
             maxConcurrentJobs: limits?.maxConcurrentJobs ?? defaults.maxConcurrentJobs,
             jobTimeoutSeconds: limits?.jobTimeoutSeconds ?? defaults.jobTimeoutSeconds,
             maxAttempts: limits?.maxAttempts ?? defaults.maxAttempts,
             retryBaseSeconds: limits?.retryBaseSeconds ?? defaults.retryBaseSeconds,
-            threshold: entry.threshold ?? defaults.threshold)
+            threshold: entry.threshold ?? defaults.threshold, baselineRuns: baselineRuns)
         func secret(_ ref: String?, _ field: String) throws(ConfigError) -> Secret? {
             guard let ref else { return nil }
             return try resolver.resolve(ref, "\(entry.id).\(field)")

@@ -2,6 +2,10 @@ import Foundation
 import Logging
 import Synchronization
 
+// `struct stat` is seen through CoreFoundation's headers too once zlib's module is in the build.
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

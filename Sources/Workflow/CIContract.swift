@@ -101,6 +101,19 @@ public enum CIContract {
         public static let sha = "tinybug_sha"
     }
 
+    /// The results artifact a run uploads (CONTRACT.md): a GitHub Actions artifact of this name,
+    /// or Buildkite artifacts under this folder.
+    public enum Results {
+        public static let artifact = "tinybug-results"
+        /// JUnit XML files, `junit/*.xml`.
+        public static let junitFolder = "junit/"
+        /// `coverage/lcov.info`, or Cobertura `coverage/*.xml`.
+        public static let coverageFolder = "coverage/"
+        public static let lcovFile = "coverage/lcov.info"
+        /// The most an artifact may hold, compressed or not (50 MiB).
+        public static let maxBytes = 50 * 1024 * 1024
+    }
+
     /// `run-name: tinybug <key>` and a build's message: how a run carries its job key in its title.
     public static let titlePrefix = "tinybug "
 

@@ -8,8 +8,12 @@ public enum Effect: Codable, Equatable, Sendable {
     case cancel(JobKey, PullRequest, ciRunID: Int64?)
     /// The job's CI run ended: give its tenant slot back.
     case releaseSlot(JobKey)
-    /// Read a failed run's steps: killed only if the test step failed.
+    /// Read a failed run's steps: killed only if the test step failed. (Documents from before
+    /// results artifacts; `readResults` does it now.)
     case inspect(JobKey, PullRequest, ciRunID: Int64?)
+    /// Read a finished run's results artifact (tests, and coverage of `paths` for a baseline) and,
+    /// with `readSteps`, whether its mutant applied.
+    case readResults(JobKey, PullRequest, ciRunID: Int64?, readSteps: Bool, paths: [String]?)
     /// Ask the CI for a run's state: its completion webhook may have been lost.
     case poll(JobKey, PullRequest, ciRunID: Int64?)
     case completeCheckRun(PullRequest, workflow: String, checkRunID: Int64?, report: Report)
@@ -22,7 +26,7 @@ public enum Effect: Codable, Equatable, Sendable {
         case .dispatch(let job, _, _): "\(job)/dispatch"
         case .cancel(let job, _, _): "\(job)/cancel"
         case .releaseSlot(let job): "\(job)/release"
-        case .inspect(let job, _, _): "\(job)/inspect"
+        case .inspect(let job, _, _), .readResults(let job, _, _, _, _): "\(job)/inspect"
         case .poll(let job, _, _): "\(job)/poll"
         case .completeCheckRun(_, let workflow, _, _): "\(workflow)/report"
         }
@@ -38,6 +42,7 @@ public enum Effect: Codable, Equatable, Sendable {
         case .cancel(let job, _, _): "cancel \(job)"
         case .releaseSlot(let job): "free the slot of \(job)"
         case .inspect(let job, _, _): "inspect the failed run of \(job)"
+        case .readResults(let job, _, _, _, _): "read the results of \(job)"
         case .poll(let job, _, _): "ask the CI about \(job)"
         case .completeCheckRun(_, _, _, let report): "report: \(report.title)"
         }

@@ -23,7 +23,10 @@ public enum Event: Codable, Equatable, Sendable {
     case ciFinished(JobKey, CIConclusion, ciRunID: Int64?, url: String?)
     case cancelled(JobKey)
     /// The failed run's steps were read: did the tests fail, or did the mutant not apply?
+    /// (Documents from before results artifacts; `resultsRead` says it now.)
     case inspected(JobKey, testsFailed: Bool, reason: String)
+    /// The finished run's results were read: steps, and its artifact's tests and coverage.
+    case resultsRead(JobKey, RunResults)
     /// The CI was asked about a job past its deadline: its conclusion, or nil while it still runs (or is unknown).
     case polled(JobKey, CIConclusion?)
     case reported
@@ -51,6 +54,7 @@ public enum Event: Codable, Equatable, Sendable {
         case .cancelled(let key): "CI run \(key) cancelled"
         case .inspected(let key, let testsFailed, let reason):
             "inspected \(key): " + (testsFailed ? "the tests failed" : reason)
+        case .resultsRead(let key, let results): "read the results of \(key): \(results.summary)"
         case .polled(let key, let conclusion): "asked the CI about \(key): " + (conclusion?.summary ?? "still running")
         case .reported: "check run completed"
         case .tick: "timer fired"

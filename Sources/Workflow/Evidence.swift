@@ -76,3 +76,39 @@ public struct LineCoverage: Codable, Equatable, Sendable {
         return nil
     }
 }
+
+/// What was read back from a finished CI run: whether the mutant applied, and its results
+/// artifact's facts when it had one.
+public struct RunResults: Codable, Equatable, Sendable {
+    /// False when the step that applies the mutant failed: the tests never ran on it.
+    public var applied: Bool
+    /// The JUnit outcomes; nil when the run had no readable results.
+    public var tests: TestOutcomes?
+    /// The coverage (baselines); nil when the run brought none.
+    public var coverage: LineCoverage?
+    /// Why a part of the results is missing (no artifact, an unreadable file…), for the history.
+    public var note: String?
+
+    public init(applied: Bool = true, tests: TestOutcomes? = nil, coverage: LineCoverage? = nil, note: String? = nil) {
+        self.applied = applied
+        self.tests = tests
+        self.coverage = coverage
+        self.note = note
+    }
+
+    /// One line for the history.
+    public var summary: String {
+        var parts: [String] = []
+        if !applied { parts.append("the mutant did not apply") }
+        if let tests {
+            parts.append(
+                "\(tests.passed.count + tests.failed.count) tests, \(tests.failed.count) failed"
+                    + (tests.truncated ? " (cut at the reading bound)" : ""))
+        } else {
+            parts.append("no per-test results")
+        }
+        if let coverage { parts.append("coverage of \(coverage.known.count) files") }
+        if let note { parts.append(note) }
+        return parts.joined(separator: "; ")
+    }
+}

@@ -11,7 +11,7 @@ public enum JobStatus: String, Codable, Sendable {
     case running
     /// An attempt failed for an infrastructure reason; the next waits for `retryAt`.
     case retrying
-    /// The CI run failed; the run's steps are being read to tell failing tests from a mutant that did not apply.
+    /// The CI run ended; its results (steps, tests, coverage) are being read before it counts.
     case inspecting
     /// Final: the tests passed (a mutant survived; a green baseline).
     case passed
@@ -21,8 +21,10 @@ public enum JobStatus: String, Codable, Sendable {
     case errored
     /// Final: the workflow was cancelled or superseded before the job finished.
     case cancelled
+    /// Final, never dispatched: no test runs the mutant's line (the baseline's coverage says so).
+    case notCovered
 
-    public var isFinal: Bool { [.passed, .failed, .errored, .cancelled].contains(self) }
+    public var isFinal: Bool { [.passed, .failed, .errored, .cancelled, .notCovered].contains(self) }
     public var isInFlight: Bool { self == .dispatching || self == .running }
 }
 
@@ -96,6 +98,14 @@ public struct Job: Codable, Equatable, Sendable {
     /// Set once the job passed its deadline and the CI was asked about it (a webhook may have been lost).
     public var polling: Bool?
     public var attempts: [Attempt]
+    /// A baseline run's test outcomes, from its results artifact.
+    public var tests: TestOutcomes?
+    /// A baseline run's coverage, from its results artifact.
+    public var coverage: LineCoverage?
+    /// A mutant's settled status and killing tests.
+    public var result: MutantResult?
+    /// A mutant that failed only unstable tests got its one more run.
+    public var rechecked: Bool?
 
     public init(name: JobName) {
         self.name = name

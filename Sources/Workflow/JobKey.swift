@@ -1,24 +1,40 @@
-/// Which CI job of a workflow: the baseline or one mutant.
+/// Which CI job of a workflow: the baseline's first run, a later run of it, or one mutant.
 public enum JobName: Hashable, Sendable, CustomStringConvertible {
     case baseline
+    /// The baseline's run `n` (2 and up), to learn which tests are unstable.
+    case baselineRun(Int)
     case mutant(Int)
 
     public var description: String {
         switch self {
         case .baseline: "base"
+        case .baselineRun(let number): "base\(number)"
         case .mutant(let id): "m\(id)"
         }
     }
 
-    /// Parses `base` or `m<id>`.
+    /// Any run of the baseline.
+    public var isBaseline: Bool {
+        if case .mutant = self { false } else { true }
+    }
+
+    /// Parses `base`, `base<n>` (n from 2) or `m<id>`.
     public init?(_ text: Substring) {
         if text == "base" {
             self = .baseline
-        } else if text.first == "m", let id = Int(text.dropFirst()), id >= 0, String(id) == text.dropFirst() {
+        } else if text.hasPrefix("base"), let number = Self.number(text.dropFirst(4)), number >= 2 {
+            self = .baselineRun(number)
+        } else if text.first == "m", let id = Self.number(text.dropFirst()) {
             self = .mutant(id)
         } else {
             return nil
         }
+    }
+
+    /// A decimal number written without sign or leading zeros.
+    private static func number(_ text: Substring) -> Int? {
+        guard let value = Int(text), value >= 0, String(value) == text else { return nil }
+        return value
     }
 }
 

@@ -10,7 +10,44 @@ public enum MutantPlanner {
 
     /// At most `limit` mutants for `files`, ids numbered from 0 in (path, line) order.
     public static func plan(_ files: [ChangedFile], limit: Int) -> [Mutant] {
-        let perFile = files.sorted { $0.path < $1.path }.map(candidates)
+        plan(candidates(in: files), limit: limit, uncoveredLimit: 0) { _ in false }.map(\.mutant)
+    }
+
+    /// Every mutant the added lines of `files` allow (at most `perFileLimit` per file), in (path,
+    /// line) order: what a plan is chosen from.
+    public static func candidates(in files: [ChangedFile], perFileLimit: Int = 500) -> [Mutant] {
+        files.sorted { $0.path < $1.path }.flatMap { candidates($0).prefix(perFileLimit) }
+    }
+
+    /// One mutant of a plan: `uncovered` ones get no CI run (`NoCoverage`).
+    public struct Choice: Equatable, Sendable {
+        public var mutant: Mutant
+        public var uncovered: Bool
+    }
+
+    /// At most `limit` of the covered candidates, spread across files, and at most
+    /// `uncoveredLimit` uncovered ones; ids numbered from 0 in (path, line) order.
+    public static func plan(
+        _ candidates: [Mutant], limit: Int, uncoveredLimit: Int, isUncovered: (Mutant) -> Bool
+    ) -> [Choice] {
+        let uncovered = candidates.filter(isUncovered)
+        let covered = candidates.filter { !isUncovered($0) }
+        let chosen =
+            spread(covered, limit: limit).map { Choice(mutant: $0, uncovered: false) }
+            + uncovered.prefix(uncoveredLimit).map { Choice(mutant: $0, uncovered: true) }
+        return chosen.sorted { ($0.mutant.path, $0.mutant.line) < ($1.mutant.path, $1.mutant.line) }.enumerated().map {
+            index, choice in
+            var numbered = choice
+            numbered.mutant.id = index
+            return numbered
+        }
+    }
+
+    /// Round-robin across files, so a large file does not crowd out the others.
+    static func spread(_ candidates: [Mutant], limit: Int) -> [Mutant] {
+        var files: [String: [Mutant]] = [:]
+        for mutant in candidates { files[mutant.path, default: []].append(mutant) }
+        let perFile = files.keys.sorted().compactMap { files[$0] }
         var chosen: [Mutant] = []
         var round = 0
         while chosen.count < limit, perFile.contains(where: { $0.count > round }) {
@@ -19,11 +56,7 @@ public enum MutantPlanner {
             }
             round += 1
         }
-        return chosen.sorted { ($0.path, $0.line) < ($1.path, $1.line) }.enumerated().map { index, mutant in
-            var numbered = mutant
-            numbered.id = index
-            return numbered
-        }
+        return chosen
     }
 
     /// Every mutant the planner would make in one file, in line order.

@@ -9,12 +9,19 @@ public struct Annotation: Codable, Equatable, Sendable {
     public var line: Int
     public var title: String
     public var message: String
+    /// GitHub's `annotation_level`; a warning when not set.
+    public var level: Level?
 
-    public init(path: String, line: Int, title: String, message: String) {
+    public enum Level: String, Codable, Sendable {
+        case notice, warning, failure
+    }
+
+    public init(path: String, line: Int, title: String, message: String, level: Level? = nil) {
         self.path = path
         self.line = line
         self.title = title
         self.message = message
+        self.level = level
     }
 }
 
@@ -27,6 +34,10 @@ public struct Report: Codable, Equatable, Sendable {
     public var killed: Int
     public var survived: Int
     public var errored: Int
+    /// How many mutants had each status (the contract's words).
+    public var statuses: [String: Int]?
+    /// `(Killed + Timeout) / (Killed + Timeout + Survived)`: the score over covered code.
+    public var coveredScore: Double?
 
     public init(
         conclusion: CheckConclusion, title: String, summary: String, annotations: [Annotation], killed: Int,
@@ -41,7 +52,8 @@ public struct Report: Codable, Equatable, Sendable {
         self.errored = errored
     }
 
-    /// `killed / (killed + survived)`; nil when no mutant gave a result.
+    /// `killed / (killed + survived)`, where `killed` counts Killed and Timeout and `survived`
+    /// Survived and NoCoverage: the contract's score. Nil when no mutant gave a result.
     public var score: Double? { Report.score(killed: killed, survived: survived) }
 
     public static func score(killed: Int, survived: Int) -> Double? {

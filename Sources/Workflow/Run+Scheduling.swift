@@ -14,7 +14,7 @@ extension Run {
         guard let job = job(name) else { return [] }
         let mutant: Mutant? =
             switch name {
-            case .baseline: nil
+            case .baseline, .baselineRun: nil
             case .mutant(let id): plan?[id]
             }
         return [.dispatch(job.key(in: self), pullRequest, mutant: mutant)]
@@ -23,7 +23,7 @@ extension Run {
     mutating func startMutants(now: Instant) -> [Effect] {
         guard phase == .baseline else { return [] }
         phase = .mutants
-        return mutants.isEmpty ? complete(now: now) : fillSlots(now: now)
+        return mutants.allSatisfy(\.status.isFinal) ? complete(now: now) : fillSlots(now: now)
     }
 
     /// Dispatches due retries first, then jobs that waited for a tenant slot, then pending jobs
@@ -43,13 +43,14 @@ extension Run {
         return effects
     }
 
-    /// Re-dispatches a baseline whose retry (or slot wait) is due, or fills mutant slots.
+    /// Re-dispatches the baseline's runs whose retry (or slot wait) is due, or fills mutant slots.
     mutating func dispatchDue(now: Instant) -> [Effect] {
         guard !paused else { return [] }
-        if phase == .baseline, baseline.status == .retrying || baseline.status == .queued, let at = baseline.retryAt,
-            at <= now
-        {
-            return dispatching(.baseline, now: now)
+        if phase == .baseline {
+            let due = baselines.filter {
+                ($0.status == .retrying || $0.status == .queued) && ($0.retryAt.map { $0 <= now } ?? false)
+            }
+            return due.flatMap { dispatching($0.name, now: now) }
         }
         return fillSlots(now: now)
     }
@@ -91,26 +92,53 @@ extension Run {
 
     /// What follows a job reaching a final or retrying state.
     mutating func afterJobEnded(_ name: JobName, now: Instant) -> [Effect] {
-        switch (name, baseline.status) {
-        case (.baseline, .passed):
-            return plan == nil ? [] : startMutants(now: now)
-        case (.baseline, .failed):
-            return end(
-                .inconclusive("the baseline is red"),
-                report: inconclusiveReport("the tests fail without any mutant, so no mutant can be judged"), now: now)
-        case (.baseline, .errored):
-            return end(
-                .inconclusive("the baseline errored"),
-                report: inconclusiveReport("the baseline CI run never completed"), now: now)
-        case (.baseline, .retrying):
-            return dispatchDue(now: now)
-        case (.baseline, _):
+        guard case .mutant = name else {
+            switch judgeBaseline() {
+            case .waiting: return dispatchDue(now: now)
+            case .inconclusive(let outcome, let reason):
+                return end(.inconclusive(outcome), report: inconclusiveReport(reason), now: now)
+            case .ready: return proceed(now: now)
+            }
+        }
+        if mutants.allSatisfy(\.status.isFinal) { return complete(now: now) }
+        return fillSlots(now: now)
+    }
+
+    /// Once the baseline is judged usable and the files are listed: the plan, then the mutants.
+    mutating func proceed(now: Instant) -> [Effect] {
+        guard phase == .baseline, outcome == nil, case .ready(let tests, let coverage) = judgeBaseline() else {
             return []
-        case (.mutant, _):
-            if mutants.allSatisfy(\.status.isFinal) { return complete(now: now) }
-            return fillSlots(now: now)
+        }
+        if plan == nil {
+            guard let candidates else { return [] }
+            baselineTests = tests
+            choosePlan(candidates, coverage: coverage)
+        }
+        // What the runs taught now lives in the plan and `baselineTests`.
+        for job in baselines { update(job.name) { $0.coverage = nil } }
+        return startMutants(now: now)
+    }
+
+    /// The mutants that get a CI run (covered lines, or lines the coverage does not speak of) and
+    /// the uncovered lines, settled as `NoCoverage` without one.
+    mutating func choosePlan(_ candidates: [Mutant], coverage: LineCoverage?) {
+        let relative = coverage?.relative(to: Set(candidates.map(\.path)))
+        let chosen = MutantPlanner.plan(
+            candidates, limit: settings.maxMutants, uncoveredLimit: Self.maxUncoveredListed
+        ) { relative?.isCovered($0.path, line: $0.line) == false }
+        plan = chosen.map(\.mutant)
+        mutants = chosen.map { choice in
+            var job = Job(name: .mutant(choice.mutant.id))
+            if choice.uncovered {
+                job.status = .notCovered
+                job.result = MutantResult(.noCoverage, note: "no test of the baseline ran this line")
+            }
+            return job
         }
     }
+
+    /// At most this many uncovered lines are listed as `NoCoverage` mutants.
+    public static let maxUncoveredListed = 200
 
     mutating func complete(now: Instant) -> [Effect] {
         let report = scoredReport()
@@ -165,8 +193,10 @@ extension Run {
         guard paused else { return [] }
         closePause(now: now)
         for job in jobs where job.status == .queued { update(job.name) { $0.retryAt = now } }
-        if phase == .baseline, baseline.status == .pending || baseline.status == .queued {
-            return dispatching(.baseline, now: now)
+        if phase == .baseline {
+            return baselines.filter { $0.status == .pending || $0.status == .queued }.flatMap {
+                dispatching($0.name, now: now)
+            } + dispatchDue(now: now)
         }
         return dispatchDue(now: now)
     }

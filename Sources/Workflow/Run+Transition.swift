@@ -59,7 +59,9 @@ extension Run {
         case (_, .failed(let reason)):
             return fail(reason, now: now)
         case (_, .inspected(let key, let testsFailed, let reason)):
-            return inspected(key, testsFailed: testsFailed, reason: reason, now: now)
+            return resultsRead(key, RunResults(applied: testsFailed, note: testsFailed ? nil : reason), now: now)
+        case (_, .resultsRead(let key, let results)):
+            return resultsRead(key, results, now: now)
         case (_, .polled(let key, let conclusion)):
             return polled(key, conclusion, now: now)
         case (_, .cancelled), (_, .reported), (_, .slotReleased):
@@ -67,12 +69,12 @@ extension Run {
         }
     }
 
+    /// Keeps every mutant the added lines allow; the plan is chosen from them once the baseline
+    /// is judged (its coverage decides which lines get a CI run).
     private mutating func planned(_ files: [ChangedFile], now: Instant) -> [Effect] {
-        guard plan == nil else { return [] }
-        let mutants = MutantPlanner.plan(files, limit: settings.maxMutants)
-        plan = mutants
-        self.mutants = mutants.map { Job(name: .mutant($0.id)) }
-        return baseline.status == .passed ? startMutants(now: now) : []
+        guard plan == nil, candidates == nil else { return [] }
+        candidates = MutantPlanner.candidates(in: files)
+        return proceed(now: now)
     }
 
     private mutating func markRunning(_ key: JobKey, ciRunID: Int64?, url: String?, now: Instant) {
@@ -102,35 +104,60 @@ extension Run {
             if key.attempt != job.attempt, job.status.isInFlight {
                 effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID))
             }
-            let inspect = conclusion == .failed && key.job != .baseline
+            // A baseline's results teach the tests and coverage; a failed mutant's say who killed it.
+            let read = key.job.isBaseline || conclusion == .failed
             if key.attempt == job.attempt, job.status.isInFlight { effects.append(.releaseSlot(key)) }
             update(key.job) { job in
                 job.record(key.attempt, result: AttemptResult(conclusion), at: now)
-                job.status = inspect ? .inspecting : conclusion == .passed ? .passed : .failed
+                job.status = read ? .inspecting : .passed
+                if !read { job.result = MutantResult(.survived) }
                 job.ciRunID = ciRunID ?? job.ciRunID
                 job.ciRunURL = url ?? job.ciRunURL
                 job.deadline = nil
                 job.retryAt = nil
                 job.polling = nil
             }
-            if inspect {
+            if read {
                 let runID = ciRunID ?? (key.attempt == job.attempt ? job.ciRunID : nil)
-                return effects + [.inspect(key, pullRequest, ciRunID: runID)] + fillSlots(now: now)
+                let paths = candidates.map { Array(Set($0.map(\.path))).sorted() }
+                let effect = Effect.readResults(
+                    key, pullRequest, ciRunID: runID, readSteps: !key.job.isBaseline, paths: paths)
+                return effects + [effect] + fillSlots(now: now)
             }
             return effects + afterJobEnded(key.job, now: now)
         }
     }
 
-    /// A failed run counts as killed only when its tests failed; a mutant that did not apply is errored.
-    private mutating func inspected(_ key: JobKey, testsFailed: Bool, reason: String, now: Instant) -> [Effect] {
+    /// A finished run's results arrived: a baseline run keeps them for the judgement of the
+    /// baseline; a mutant is settled from them (or runs once more when only unstable tests failed).
+    private mutating func resultsRead(_ key: JobKey, _ results: RunResults, now: Instant) -> [Effect] {
         guard let job = job(key.job), job.status == .inspecting else { return [] }
-        update(key.job) { job in
-            job.status = testsFailed ? .failed : .errored
-            if !testsFailed, let index = job.attempts.lastIndex(where: { $0.number == key.attempt }) {
-                job.attempts[index].result = .infrastructure(reason)
+        guard !key.job.isBaseline else {
+            update(key.job) { job in
+                job.status = job.attempts.last?.result == .failed ? .failed : .passed
+                job.tests = results.tests
+                job.coverage = results.coverage
             }
+            return afterJobEnded(key.job, now: now)
         }
-        return afterJobEnded(key.job, now: now)
+        switch Settlement.settle(results, baseline: baselineTests, rechecked: job.rechecked == true) {
+        case .runAgain:
+            update(key.job) { job in
+                job.rechecked = true
+                job.status = .retrying
+                job.retryAt = now
+            }
+            return fillSlots(now: now)
+        case .settled(let result):
+            update(key.job) { job in
+                job.result = result
+                job.status = result.status.jobStatus
+                if !results.applied, let index = job.attempts.lastIndex(where: { $0.number == key.attempt }) {
+                    job.attempts[index].result = .infrastructure(Run.didNotApply)
+                }
+            }
+            return afterJobEnded(key.job, now: now)
+        }
     }
 
     /// The CI's answer about a job past its deadline: a lost completion is applied; a run still
@@ -157,6 +184,12 @@ extension Run {
             job.polling = nil
             if job.attempt >= settings.maxAttempts {
                 job.status = .errored
+                if case .mutant = key.job {
+                    job.result =
+                        result == .timedOut
+                        ? MutantResult(.timeout, note: "past its deadline, after its retries")
+                        : MutantResult(.runtimeError, note: result.description)
+                }
             } else {
                 job.status = .retrying
                 job.retryAt = now.adding(seconds: settings.backoff(afterAttempt: job.attempt))

@@ -2,7 +2,8 @@
 /// `transition` takes a state, an event and the time, and returns the next state and effects.
 public struct Run: Codable, Equatable, Sendable {
     public enum Phase: String, Codable, Sendable {
-        /// The baseline job runs; the plan is made from the PR's files meanwhile.
+        /// The baseline's runs go; the PR's files are listed meanwhile, and the plan is made from
+        /// them once the baseline's coverage is known.
         case baseline
         /// Mutant jobs run, at most `maxConcurrentJobs` at once.
         case mutants
@@ -34,9 +35,15 @@ public struct Run: Codable, Equatable, Sendable {
     public var phase: Phase
     public var paused: Bool
     public var pauses: [Pause]
-    /// The mutants, once the PR's files are listed.
+    /// The mutants, once the PR's files are listed and the baseline's runs are judged.
     public var plan: [Mutant]?
+    /// Every mutant the PR's added lines allow, from which the plan is chosen.
+    public var candidates: [Mutant]?
     public var baseline: Job
+    /// The baseline's later runs (`base2`…), when `settings.baselineRuns` > 1.
+    public var repeats: [Job]?
+    /// What the baseline's runs taught about the tests; nil without per-test results.
+    public var baselineTests: BaselineTests?
     /// One job per planned mutant, in the plan's order.
     public var mutants: [Job]
     public var checkRunID: Int64?
@@ -55,6 +62,8 @@ public struct Run: Codable, Equatable, Sendable {
             id: id, tenant: tenant, pullRequest: pullRequest, settings: settings, phase: .baseline, paused: false,
             pauses: [], plan: nil, baseline: Job(name: .baseline), mutants: [], checkRunID: nil, outcome: nil,
             report: nil, startedAt: now, updatedAt: now)
+        let repeats = settings.baselineRuns > 1 ? (2...settings.baselineRuns).map { Job(name: .baselineRun($0)) } : []
+        run.repeats = repeats.isEmpty ? nil : repeats
         var effects: [Effect] = [
             .createCheckRun(pullRequest, workflow: id), .listFiles(pullRequest, workflow: id),
         ]
@@ -62,7 +71,7 @@ public struct Run: Codable, Equatable, Sendable {
             run.paused = true
             run.pauses = [Pause(from: now)]
         } else {
-            effects += run.dispatching(.baseline, now: now)
+            effects += run.baselines.flatMap { run.dispatching($0.name, now: now) }
         }
         return (run, effects)
     }
@@ -82,7 +91,6 @@ public struct Run: Codable, Equatable, Sendable {
     /// The next moment a timer must look at this workflow, if any.
     public var deadline: Instant? {
         guard phase == .baseline || phase == .mutants else { return nil }
-        let jobs = [baseline] + mutants
         let timeouts = jobs.filter(\.status.isInFlight).compactMap(\.deadline)
         let retries = paused ? [] : jobs.filter { $0.status == .retrying || $0.status == .queued }.compactMap(\.retryAt)
         return (timeouts + retries).min()
@@ -103,12 +111,16 @@ public struct Run: Codable, Equatable, Sendable {
         }
     }
 
-    /// Every job, baseline first.
-    public var jobs: [Job] { [baseline] + mutants }
+    /// Every job, the baseline's runs first.
+    public var jobs: [Job] { baselines + mutants }
+
+    /// The baseline's runs: `base`, then `base2`….
+    public var baselines: [Job] { [baseline] + (repeats ?? []) }
 
     func job(_ name: JobName) -> Job? {
         switch name {
         case .baseline: baseline
+        case .baselineRun(let number): repeats?.first { $0.name == .baselineRun(number) }
         case .mutant(let id): mutants.indices.contains(id) ? mutants[id] : nil
         }
     }
@@ -116,10 +128,19 @@ public struct Run: Codable, Equatable, Sendable {
     mutating func update(_ name: JobName, _ change: (inout Job) -> Void) {
         switch name {
         case .baseline: change(&baseline)
+        case .baselineRun(let number):
+            guard var runs = repeats, let index = runs.firstIndex(where: { $0.name == .baselineRun(number) }) else {
+                return
+            }
+            change(&runs[index])
+            repeats = runs
         case .mutant(let id) where mutants.indices.contains(id): change(&mutants[id])
         case .mutant: break
         }
     }
+
+    /// The reason an attempt's result gives when its mutant did not apply.
+    public static let didNotApply = "the mutant did not apply"
 }
 
 /// Where a measurement stands, as people see it (pages, the control API, the CLI).

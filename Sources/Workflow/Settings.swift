@@ -9,10 +9,25 @@ public struct Settings: Codable, Equatable, Sendable {
     public var retryBaseSeconds: Int64
     /// The score at or above which the check run succeeds.
     public var threshold: Double
+    /// How many times the baseline runs, to learn which tests are unstable (1 turns it off).
+    public var baselineRuns: Int
+
+    /// Documents written before `baselineRuns` existed ran the baseline once.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            maxMutants: try container.decode(Int.self, forKey: .maxMutants),
+            maxConcurrentJobs: try container.decode(Int.self, forKey: .maxConcurrentJobs),
+            jobTimeoutSeconds: try container.decode(Int64.self, forKey: .jobTimeoutSeconds),
+            maxAttempts: try container.decode(Int.self, forKey: .maxAttempts),
+            retryBaseSeconds: try container.decode(Int64.self, forKey: .retryBaseSeconds),
+            threshold: try container.decode(Double.self, forKey: .threshold),
+            baselineRuns: try container.decodeIfPresent(Int.self, forKey: .baselineRuns) ?? 1)
+    }
 
     public init(
         maxMutants: Int = 20, maxConcurrentJobs: Int = 4, jobTimeoutSeconds: Int64 = 3600, maxAttempts: Int = 3,
-        retryBaseSeconds: Int64 = 30, threshold: Double = 0.6
+        retryBaseSeconds: Int64 = 30, threshold: Double = 0.6, baselineRuns: Int = 2
     ) {
         self.maxMutants = max(0, maxMutants)
         self.maxConcurrentJobs = max(1, maxConcurrentJobs)
@@ -20,7 +35,11 @@ public struct Settings: Codable, Equatable, Sendable {
         self.maxAttempts = max(1, maxAttempts)
         self.retryBaseSeconds = max(0, retryBaseSeconds)
         self.threshold = threshold
+        self.baselineRuns = min(max(1, baselineRuns), Self.maxBaselineRuns)
     }
+
+    /// More baseline runs than this teach little and cost a slot each.
+    public static let maxBaselineRuns = 5
 
     /// Seconds to wait before dispatching attempt `failedAttempt + 1`.
     public func backoff(afterAttempt failedAttempt: Int) -> Int64 {

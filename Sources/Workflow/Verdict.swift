@@ -84,3 +84,54 @@ public enum MutationScore {
 
     static func ratio(_ detected: Int, _ valid: Int) -> Double? { valid == 0 ? nil : Double(detected) / Double(valid) }
 }
+
+/// How a failed mutant run's results settle the mutant.
+public enum Settlement: Equatable, Sendable {
+    case settled(MutantResult)
+    /// Only unstable tests failed: one more run decides.
+    case runAgain
+
+    /// Settles a mutant from its failed run's results and what the baseline taught (nil: the
+    /// baseline brought no per-test results, so the run's steps decide, as before artifacts).
+    public static func settle(_ results: RunResults, baseline: BaselineTests?, rechecked: Bool) -> Settlement {
+        guard results.applied else { return .settled(MutantResult(.compileError, note: Run.didNotApply)) }
+        guard let baseline else {
+            let failed = results.tests?.failed.sorted() ?? []
+            return .settled(
+                MutantResult(
+                    .killed, killedBy: Array(failed.prefix(Verdict.limit)), killCount: failed.count,
+                    note: "judged by its steps: the baseline brought no per-test results"))
+        }
+        guard let tests = results.tests, !tests.failed.isEmpty || tests.truncated else {
+            // The baseline's runs wrote results; this one failed before any test did.
+            let why = results.note.map { " (\($0))" } ?? ""
+            return .settled(
+                MutantResult(
+                    .compileError, note: "the run failed without a failing test: the mutant did not build" + why))
+        }
+        switch Verdict.judge(tests, baseline: baseline) {
+        case .killed(let by, let count):
+            return .settled(MutantResult(.killed, killedBy: by, killCount: count))
+        case _ where tests.truncated:
+            return .settled(
+                MutantResult(.runtimeError, note: "the results were cut at the reading bound before a killing test"))
+        case .onlyUnstableFailed:
+            return rechecked ? .settled(MutantResult(.survived, note: MutantResult.onlyUnstableFailed)) : .runAgain
+        case .survived:
+            return .settled(MutantResult(.survived, note: "no test that passed in every baseline run failed"))
+        }
+    }
+}
+
+extension MutantStatus {
+    /// The job state that goes with a settled status.
+    var jobStatus: JobStatus {
+        switch self {
+        case .killed: .failed
+        case .survived: .passed
+        case .noCoverage: .notCovered
+        case .pending, .ignored: .cancelled
+        case .timeout, .compileError, .runtimeError: .errored
+        }
+    }
+}

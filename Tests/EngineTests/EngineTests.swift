@@ -32,6 +32,7 @@ final class ScriptedExecutor: EffectExecutor {
         case .cancel(let job, _, _): return .completed(.cancelled(job))
         case .releaseSlot(let job): return .completed(.slotReleased(job))
         case .inspect(let job, _, _): return .completed(.inspected(job, testsFailed: true, reason: "the tests failed"))
+        case .readResults(let job, _, _, _, _): return .completed(.resultsRead(job, RunResults()))
         case .poll(let job, _, _): return .completed(.polled(job, nil))
         case .completeCheckRun: return .completed(.reported)
         }
@@ -56,7 +57,9 @@ struct EngineFixture {
         engine = Engine<Run>(store: try FileStore(root: root), clock: clock, logger: Logger(label: "test"))
     }
 
-    func start(_ id: String, settings: Settings = Settings(maxConcurrentJobs: 2, jobTimeoutSeconds: 600)) async throws
+    func start(
+        _ id: String, settings: Settings = Settings(maxConcurrentJobs: 2, jobTimeoutSeconds: 600, baselineRuns: 1)
+    ) async throws
         -> Applied<Run>?
     {
         try await engine.create(tenant: "acme", id: id, eventID: "delivery-\(id)") { now in
@@ -142,7 +145,8 @@ struct EngineTests {
         let executor = ScriptedExecutor()
         for (id, timeout) in [("quick", Int64(60)), ("slow", Int64(3600))] {
             let started = try #require(
-                try await fixture.start(id, settings: Settings(jobTimeoutSeconds: timeout, retryBaseSeconds: 0)))
+                try await fixture.start(
+                    id, settings: Settings(jobTimeoutSeconds: timeout, retryBaseSeconds: 0, baselineRuns: 1)))
             let effects = try #require(started.newEffects)
             try await fixture.engine.carryOut(effects, tenant: "acme", id: id, executor: executor)
         }
@@ -184,20 +188,23 @@ struct EngineTests {
         let healthy = ScriptedExecutor()
         _ = try await fixture.engine.tick(executor: healthy)
         #expect(healthy.calls.withLock { $0 }.first == effects[1].key)
-        #expect(try await fixture.document("w1").state.plan?.count == 3)
+        #expect(try await fixture.document("w1").state.candidates?.count == 3)
     }
 
     @Test func `concurrent completions for one workflow are all recorded`() async throws {
         let fixture = try EngineFixture()
-        let settings = Settings(maxMutants: 12, maxConcurrentJobs: 12)
+        let settings = Settings(maxMutants: 12, maxConcurrentJobs: 12, baselineRuns: 1)
         let started = try #require(try await fixture.start("w1", settings: settings))
         let effects = try #require(started.newEffects)
         let executor = ScriptedExecutor()
         try await fixture.engine.carryOut(effects, tenant: "acme", id: "w1", executor: executor)
         let baseline = JobKey(tenant: "acme", workflow: "w1", job: .baseline, attempt: 1)
         let applied = try await fixture.engine.apply(
-            tenant: "acme", id: "w1", [EventInput(id: "b", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil))]
-        )
+            tenant: "acme", id: "w1",
+            [
+                EventInput(id: "b", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil)),
+                EventInput(id: "r", event: .resultsRead(baseline, RunResults())),
+            ])
         if case .applied(_, let dispatches) = applied {
             try await fixture.engine.carryOut(dispatches, tenant: "acme", id: "w1", executor: executor)
         }
@@ -262,7 +269,8 @@ struct EngineTests {
         let fixture = try EngineFixture()
         let executor = ScriptedExecutor()
         let started = try #require(
-            try await fixture.start("quick", settings: Settings(jobTimeoutSeconds: 60, retryBaseSeconds: 0)))
+            try await fixture.start(
+                "quick", settings: Settings(jobTimeoutSeconds: 60, retryBaseSeconds: 0, baselineRuns: 1)))
         try await fixture.engine.carryOut(
             try #require(started.newEffects), tenant: "acme", id: "quick", executor: executor)
         // A second workflow whose document was damaged on disk, with a due timer of its own.

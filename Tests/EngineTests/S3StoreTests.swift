@@ -129,7 +129,7 @@ struct S3StoreTests {
             _ = try await engine.create(tenant: "acme", id: "w1", eventID: "d") { now in
                 Run.start(
                     id: "w1", tenant: "acme", pullRequest: pr,
-                    settings: Settings(maxMutants: 10, maxConcurrentJobs: 10), now: now)
+                    settings: Settings(maxMutants: 10, maxConcurrentJobs: 10, baselineRuns: 1), now: now)
             }
             let baseline = JobKey(tenant: "acme", workflow: "w1", job: .baseline, attempt: 1)
             _ = try await engine.apply(
@@ -137,6 +137,7 @@ struct S3StoreTests {
                 [
                     EventInput(id: "files", event: .filesListed([mutableFile(count: 10)])),
                     EventInput(id: "green", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil)),
+                    EventInput(id: "read", event: .resultsRead(baseline, RunResults())),
                 ])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for id in 0..<10 {

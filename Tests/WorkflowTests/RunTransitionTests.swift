@@ -15,9 +15,12 @@ struct RunTransitionTests {
     @Test func `a green baseline starts mutants up to the concurrency limit, whichever arrives first`() {
         let (started, _) = Run.started()
         let listed = Event.filesListed([mutableFile(count: 5)])
-        let green = Event.ciFinished(started.key(.baseline), .passed, ciRunID: 1, url: nil)
-        let (a, effectsA) = started.after([listed, green])
-        let (b, effectsB) = started.after([green, listed])
+        let green: [Event] = [
+            .ciFinished(started.key(.baseline), .passed, ciRunID: 1, url: nil),
+            .resultsRead(started.key(.baseline), RunResults()),
+        ]
+        let (a, effectsA) = started.after([listed] + green)
+        let (b, effectsB) = started.after(green + [listed])
         #expect(effectsA.dispatched == [a.key(.mutant(0)), a.key(.mutant(1))])
         #expect(effectsB.dispatched == effectsA.dispatched)
         #expect(a.phase == .mutants && b.phase == .mutants)
@@ -27,6 +30,7 @@ struct RunTransitionTests {
         let (started, _) = Run.started()
         let (run, effects) = started.after([
             .filesListed([mutableFile(count: 3)]), .ciFinished(started.key(.baseline), .failed, ciRunID: 1, url: nil),
+            .resultsRead(started.key(.baseline), RunResults(note: "the run uploaded no tinybug-results artifact")),
         ])
         #expect(run.status == .inconclusive)
         #expect(effects.dispatched.isEmpty)
@@ -164,7 +168,7 @@ struct RunTransitionTests {
             id: "w1", tenant: "acme", pullRequest: samplePR, settings: Settings(), paused: true, now: t0)
         #expect(effects.dispatched.isEmpty)
         let (_, resumed) = Run.transition(run, .resumed, now: t0.adding(seconds: 5))
-        #expect(resumed.dispatched == [run.key(.baseline)])
+        #expect(resumed.dispatched == [run.key(.baseline), run.key(.baselineRun(2))])
     }
 
     @Test func `a push while jobs are in flight cancels them and reports the workflow superseded`() {
@@ -199,6 +203,7 @@ struct RunTransitionTests {
         let (run, effects) = started.after([
             .filesListed([addedFile("README.md", ["Docs only"])]),
             .ciFinished(started.key(.baseline), .passed, ciRunID: 1, url: nil),
+            .resultsRead(started.key(.baseline), RunResults()),
         ])
         #expect(run.status == .inconclusive)
         #expect(effects.report?.summary.contains("no line") == true)
@@ -230,7 +235,10 @@ struct FailureInspectionTests {
         let (run, _) = Run.mutating(3, settings: Settings(maxConcurrentJobs: 2))
         let (inspecting, effects) = run.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 77, url: nil)])
         #expect(inspecting.mutants[0].status == .inspecting)
-        #expect(effects.contains(.inspect(run.key(.mutant(0)), samplePR, ciRunID: 77)))
+        #expect(
+            effects.contains(
+                .readResults(
+                    run.key(.mutant(0)), samplePR, ciRunID: 77, readSteps: true, paths: ["Sources/App/Rules.swift"])))
         #expect(effects.dispatched == [run.key(.mutant(2))])
         let (again, none) = inspecting.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 77, url: nil)])
         #expect(none.isEmpty && again == inspecting)
@@ -249,10 +257,15 @@ struct FailureInspectionTests {
         #expect(effects.report?.conclusion == .neutral)
     }
 
-    @Test func `a red baseline is not inspected`() {
+    @Test func `a baseline run's results are read without its steps, green or red`() {
         let (started, _) = Run.started()
-        let (_, effects) = started.after([.ciFinished(started.key(.baseline), .failed, ciRunID: 1, url: nil)])
-        #expect(!effects.contains { if case .inspect = $0 { true } else { false } })
+        for conclusion in [CIConclusion.passed, .failed] {
+            let (run, effects) = started.after([.ciFinished(started.key(.baseline), conclusion, ciRunID: 1, url: nil)])
+            #expect(run.baseline.status == .inspecting)
+            #expect(
+                effects.contains(
+                    .readResults(started.key(.baseline), samplePR, ciRunID: 1, readSteps: false, paths: nil)))
+        }
     }
 }
 

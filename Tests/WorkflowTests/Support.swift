@@ -15,7 +15,7 @@ func mutableFile(_ path: String = "Sources/App/Rules.swift", count: Int) -> Chan
 }
 
 extension Run {
-    static func started(settings: Settings = Settings(maxConcurrentJobs: 2, maxAttempts: 3, retryBaseSeconds: 10)) -> (
+    static func started(settings: Settings = .oneBaseline) -> (
         Run, [Effect]
     ) {
         Run.start(
@@ -24,12 +24,20 @@ extension Run {
 
     /// A run whose baseline passed and whose `mutants` mutants are planned, with the first slots dispatched.
     static func mutating(
-        _ mutants: Int, settings: Settings = Settings(maxConcurrentJobs: 2, maxAttempts: 3, retryBaseSeconds: 10)
+        _ mutants: Int, settings: Settings = .oneBaseline
     ) -> (Run, [Effect]) {
         var (run, _) = started(settings: settings)
         (run, _) = Run.transition(run, .filesListed([mutableFile(count: mutants)]), now: t0)
-        return Run.transition(
-            run, .ciFinished(run.key(.baseline), .passed, ciRunID: 1, url: nil), now: t0.adding(seconds: 60))
+        let later = run.baselines.dropLast().map(\.name)
+        for name in later {
+            (run, _) = run.after(
+                [.ciFinished(run.key(name), .passed, ciRunID: 1, url: nil), .resultsRead(run.key(name), RunResults())],
+                at: t0.adding(seconds: 60))
+        }
+        let last = run.baselines[run.baselines.count - 1].name
+        (run, _) = Run.transition(
+            run, .ciFinished(run.key(last), .passed, ciRunID: 1, url: nil), now: t0.adding(seconds: 60))
+        return Run.transition(run, .resultsRead(run.key(last), RunResults()), now: t0.adding(seconds: 60))
     }
 
     func key(_ job: JobName, attempt: Int = 1) -> JobKey {
@@ -47,7 +55,12 @@ extension Run {
 
 /// A mutant's CI run failed and its test step was the one that failed.
 func killed(_ key: JobKey) -> [Event] {
-    [.ciFinished(key, .failed, ciRunID: nil, url: nil), .inspected(key, testsFailed: true, reason: "the tests failed")]
+    [.ciFinished(key, .failed, ciRunID: nil, url: nil), .resultsRead(key, RunResults())]
+}
+
+extension Settings {
+    /// The transcripts' settings: two slots, three attempts, one baseline run.
+    static let oneBaseline = Settings(maxConcurrentJobs: 2, maxAttempts: 3, retryBaseSeconds: 10, baselineRuns: 1)
 }
 
 extension Array where Element == Effect {

@@ -1,0 +1,113 @@
+import Foundation
+import Workflow
+import ZIPFoundation
+
+/// A run's `tinybug-results` artifact: the zip GitHub Actions serves, or the files Buildkite
+/// lists, read into the run's results. Only `junit/*.xml` and `coverage/…` are read; everything
+/// is bounded, and a file that cannot be read leaves that part to the run's steps, saying why.
+public enum ResultsArtifact {
+    /// The files of a zip the results are read from, by their path in the artifact.
+    /// - Throws: `EvidenceError` for data that is not a zip, or that inflates past the bound
+    ///   (declared sizes are not trusted: the bytes are counted as they come).
+    public static func unzip(_ data: Data, limit: Int = CIContract.Results.maxBytes) throws(EvidenceError)
+        -> [String: Data]
+    {
+        guard data.count <= limit else { throw .tooLarge(limit) }
+        let archive: Archive
+        do { archive = try Archive(data: data, accessMode: .read) } catch {
+            throw .malformed("the artifact is not a zip")
+        }
+        var files: [String: Data] = [:]
+        var total = 0
+        for entry in archive where entry.type == .file {
+            let path = artifactPath(entry.path)
+            guard isRead(path) else { continue }
+            guard entry.uncompressedSize <= UInt64(limit - total) else { throw .tooLarge(limit) }
+            var bytes = Data()
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    total += chunk.count
+                    guard total <= limit else { throw EvidenceError.tooLarge(limit) }
+                    bytes.append(chunk)
+                }
+            } catch let error as EvidenceError {
+                throw error
+            } catch {
+                throw .malformed("\(path) does not inflate: \(error)")
+            }
+            files[path] = bytes
+        }
+        return files
+    }
+
+    /// A path inside the artifact, without the artifact's own folder (Buildkite keeps it).
+    public static func artifactPath(_ path: String) -> String {
+        let prefix = CIContract.Results.artifact + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    /// Whether a file of the artifact is one the results are read from.
+    public static func isRead(_ path: String) -> Bool {
+        let name = artifactPath(path)
+        guard !name.contains("..") else { return false }
+        let folders = [CIContract.Results.junitFolder, CIContract.Results.coverageFolder]
+        return name == CIContract.Results.lcovFile
+            || (folders.contains { name.hasPrefix($0) } && name.hasSuffix(".xml"))
+    }
+
+    /// The results the files say. A JUnit file that cannot be read drops the tests (a failing
+    /// test in it would be missed); a coverage file that cannot be read drops the coverage.
+    /// - Parameter paths: the repository's files the coverage is kept for (nil: every file).
+    public static func read(
+        _ files: [String: Data], paths: [String]?, limits: EvidenceLimits = EvidenceLimits()
+    ) -> RunResults {
+        var notes: [String] = []
+        let tests = self.tests(files, limits: limits, notes: &notes)
+        var coverage = self.coverage(files, limits: limits, notes: &notes)
+        if let paths, let found = coverage { coverage = found.relative(to: Set(paths)) }
+        return RunResults(tests: tests, coverage: coverage, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+    }
+
+    static func tests(_ files: [String: Data], limits: EvidenceLimits, notes: inout [String]) -> TestOutcomes? {
+        let junit = files.keys.filter { artifactPath($0).hasPrefix(CIContract.Results.junitFolder) }.sorted()
+        guard !junit.isEmpty else {
+            notes.append("the artifact has no junit/*.xml")
+            return nil
+        }
+        var outcomes = TestOutcomes()
+        var budget = limits
+        for path in junit {
+            guard budget.maxTestCases > 0, let data = files[path] else {
+                outcomes.truncated = true
+                break
+            }
+            do {
+                let read = try JUnitReport.parse(data, limits: budget)
+                budget.maxTestCases -= read.passed.count + read.failed.count
+                outcomes = outcomes.merged(with: read)
+            } catch {
+                notes.append("\(path): \(error)")
+                return nil
+            }
+        }
+        return outcomes
+    }
+
+    static func coverage(_ files: [String: Data], limits: EvidenceLimits, notes: inout [String]) -> LineCoverage? {
+        let reports = files.keys.filter { artifactPath($0).hasPrefix(CIContract.Results.coverageFolder) }.sorted()
+        var coverage: LineCoverage?
+        for path in reports {
+            guard let data = files[path] else { continue }
+            do {
+                let read =
+                    artifactPath(path) == CIContract.Results.lcovFile
+                    ? try LCOVReport.parse(data, limits: limits) : try CoberturaReport.parse(data, limits: limits)
+                coverage = coverage?.merged(with: read) ?? read
+            } catch {
+                notes.append("\(path): \(error)")
+                return nil
+            }
+        }
+        return coverage
+    }
+}
