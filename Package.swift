@@ -124,7 +124,11 @@ let package = Package(
             ],
             swiftSettings: settings),
         .testTarget(
-            name: "IngressTests", dependencies: ["Ingress", "Workflow", "Hashing"], swiftSettings: settings),
+            name: "IngressTests",
+            dependencies: [
+                "Ingress", "Workflow", "Hashing", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: settings),
         .testTarget(
             name: "EgressTests",
             dependencies: [

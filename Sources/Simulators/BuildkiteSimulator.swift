@@ -18,6 +18,10 @@ public struct BuildkiteSimulator: Sendable {
         public var jobDuration: Duration
         /// The final state of a build (`passed`, `failed`, `canceled`…, or `apply-failed`); nil drops its webhook.
         public var outcome: @Sendable (_ job: String, _ mutant: GitHubSimulator.MutantInput?) -> String?
+        /// The tests behind the builds: when set, each build's state and artifacts come from it.
+        public var world: TestWorld? = nil
+        /// How artifacts are served (replaced, or declared larger, for bad-input tests).
+        public var artifacts = ArtifactServing()
 
         public init(
             token: String, organization: String, pipeline: String, jobDuration: Duration = .milliseconds(50),
@@ -51,8 +55,10 @@ public struct BuildkiteSimulator: Sendable {
         -> some ApplicationProtocol
     {
         let router = Router()
+        addStorage(router)
         router.add(middleware: AuthMiddleware(token: options.token, state: state))
         addBuilds(router)
+        addArtifacts(router)
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "buildkite-simulator"),
@@ -178,8 +184,14 @@ extension BuildkiteSimulator {
     func finish(_ id: Int64) async {
         guard let run = await state.run(id), run.status != "completed" else { return }
         let mutant = run.inputs[CIContract.Input.mutant].flatMap(GitHubSimulator.decodeMutant)
-        let outcome = options.outcome(run.inputs[CIContract.Input.job] ?? "", mutant)
-        let buildState = outcome == "apply-failed" ? "failed" : outcome ?? "passed"
+        let job = run.inputs[CIContract.Input.job] ?? ""
+        let outcome = options.outcome(job, mutant)
+        var buildState = outcome == "apply-failed" ? "failed" : outcome ?? "passed"
+        if let world = options.world, outcome != "apply-failed" {
+            let result = world.run(job: job, mutant: mutant)
+            buildState = result.failed ? "failed" : "passed"
+            await state.setArtifact(id, result.files)
+        }
         guard let finished = await state.finish(id, conclusion: buildState, applyFailed: outcome == "apply-failed")
         else { return }
         if outcome == nil {

@@ -32,8 +32,14 @@ extension GitHubSimulator {
     func complete(_ id: Int64) async {
         guard let run = await state.run(id), run.status != "completed" else { return }
         let job = run.inputs[CIContract.Input.job] ?? ""
-        let outcome = options.outcome(job, run.inputs[CIContract.Input.mutant].flatMap(Self.decodeMutant))
-        let conclusion = outcome == "apply-failed" ? "failure" : outcome ?? "success"
+        let mutant = run.inputs[CIContract.Input.mutant].flatMap(Self.decodeMutant)
+        let outcome = options.outcome(job, mutant)
+        var conclusion = outcome == "apply-failed" ? "failure" : outcome ?? "success"
+        if let world = options.world, outcome != "apply-failed" {
+            let result = world.run(job: job, mutant: mutant)
+            conclusion = result.failed ? "failure" : "success"
+            await state.setArtifact(id, result.files)
+        }
         guard let finished = await state.finish(id, conclusion: conclusion, applyFailed: outcome == "apply-failed")
         else { return }
         if outcome == nil || options.dropWebhook(job) {

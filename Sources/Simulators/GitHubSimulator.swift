@@ -53,6 +53,11 @@ public struct GitHubSimulator: Sendable {
         public var latency: Duration = .zero
         /// Answer this many dispatches with 429 and `Retry-After: 7`, as a secondary rate limit does.
         public var rateLimitedDispatches = 0
+        /// The tests behind the runs: when set, each run's conclusion and results artifact come
+        /// from it (and `outcome` only decides whether its webhook is sent).
+        public var world: TestWorld? = nil
+        /// How artifacts are served (replaced, or declared larger, for bad-input tests).
+        public var artifacts = ArtifactServing()
         /// A GitHub App: REST calls then need an installation token from
         /// `POST /app/installations/{id}/access_tokens`, which needs a JWT signed by the app's key.
         public var app: (id: Int64, publicKey: String, installationID: Int64)? = nil
@@ -102,8 +107,10 @@ public struct GitHubSimulator: Sendable {
     {
         let router = Router()
         addApp(router)
+        addStorage(router)
         router.add(middleware: AuthMiddleware(token: options.token, state: state, latency: options.latency))
         addActions(router)
+        addArtifacts(router)
         addPulls(router)
         addChecks(router)
         return Application(

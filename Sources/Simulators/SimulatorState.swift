@@ -49,6 +49,12 @@ public actor SimulatorState {
 
     public private(set) var installationTokens: [String] = []
 
+    /// Each run's results artifact, by run id: its files by path inside the artifact.
+    public internal(set) var artifacts: [Int64: [String: Data]] = [:]
+    /// Requests to the storage host, and how many of them carried credentials (refused).
+    public internal(set) var storageFetches = 0
+    public internal(set) var storageFetchesWithCredentials = 0
+
     private var rateLimited = 0
 
     func log(_ line: String) { requests.append(line) }
