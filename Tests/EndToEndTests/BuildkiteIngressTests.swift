@@ -27,7 +27,8 @@ struct BuildkiteIngressTests {
             owner: "globex", repo: "api", number: 7, headSHA: "4b7e9d2c1a8f6e3b5d0c9a7f2e1d8b6c4a3f5e7d", headRef: "x")
         _ = try await harness.engine.create(tenant: "globex", id: workflow, eventID: "seed") { now in
             Run.start(
-                id: workflow, tenant: "globex", pullRequest: pr, settings: Settings(maxConcurrentJobs: 4), now: now)
+                id: workflow, tenant: "globex", pullRequest: pr,
+                settings: Settings(maxConcurrentJobs: 4, baselineRuns: 1), now: now)
         }
         let file = ChangedFile(
             path: "src/limits.go", patch: "@@ -0,0 +1,3 @@\n+ok := a == 1\n+ok := a == 2\n+ok := a == 3")
@@ -37,6 +38,7 @@ struct BuildkiteIngressTests {
             [
                 EventInput(id: "files", event: .filesListed([file])),
                 EventInput(id: "green", event: .ciFinished(baseline, .passed, ciRunID: 1, url: nil)),
+                EventInput(id: "read", event: .resultsRead(baseline, RunResults())),
             ])
     }
 

@@ -80,7 +80,7 @@ struct ControlTests {
             let paused = try await Self.until(harness, workflow) { $0.baseline.status == .passed }
             #expect(paused.status == .paused)
             #expect(paused.mutants.allSatisfy { $0.status == .pending })
-            #expect(await harness.simulator.state.runs.count == 1)
+            #expect(await harness.simulator.state.runs.count == 2)
             #expect(try await post(harness, "/api/v1/tenants/acme/workflows/\(workflow)/resume") == 200)
             let resumed = try await Self.until(harness, workflow) { $0.mutants.contains { $0.status == .running } }
             #expect(resumed.status == .running)
@@ -131,7 +131,7 @@ struct ControlTests {
             #expect(text.contains(#"tinybug_events_total{type="github.pull_request",status="401"} 1"#))
             #expect(text.contains(#"tinybug_events_total{type="github.workflow_run",status="202"}"#))
             #expect(text.contains("tinybug_handler_duration_seconds_bucket"))
-            #expect(text.contains(#"tinybug_effects_total{kind="dispatch",outcome="done"} 9"#))
+            #expect(text.contains(#"tinybug_effects_total{kind="dispatch",outcome="done"} 10"#))
         }
     }
 }

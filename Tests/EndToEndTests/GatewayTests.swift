@@ -117,7 +117,7 @@ import Darwin
             #expect(state["phase"] as? String == "done")
             #expect(state["outcome"] != nil)
             let counts = await simulator.state.dispatchCounts()
-            #expect(counts.count == 7)
+            #expect(counts.count == 8)
             #expect(counts.values.allSatisfy { $0 == 1 })
             #expect(await simulator.state.checkRuns.first?.status == "completed")
 

@@ -25,7 +25,8 @@ struct MeasurementTests {
             #expect(check.conclusion == report.conclusion.rawValue)
             #expect(check.title == report.title)
             #expect(check.title?.contains("\(Report.percent(try #require(report.score)))%") == true)
-            #expect(check.summary?.contains("| Killed (tests failed) | \(report.killed) |") == true)
+            #expect(
+                check.summary?.contains("| **Score** | **\(Report.percent(try #require(report.score)))%** |") == true)
             let survivors = zip(run.plan ?? [], run.mutants).filter { $0.1.status == .passed }.map {
                 "\($0.0.path):\($0.0.line)"
             }
@@ -33,7 +34,7 @@ struct MeasurementTests {
             #expect(report.killed + report.survived == 8)
 
             let counts = await harness.simulator.state.dispatchCounts()
-            #expect(counts.count == 9)
+            #expect(counts.count == 10)
             #expect(counts.values.allSatisfy { $0 == 1 })
             for (mutant, job) in zip(run.plan ?? [], run.mutants) {
                 let expected = GitHubSimulator.defaultOutcome(
@@ -61,7 +62,7 @@ struct MeasurementTests {
                     .infrastructure("startup_failure"), document.state.mutants[0].status == .failed ? .failed : .passed,
                 ])
             let counts = await harness.simulator.state.dispatchCounts()
-            #expect(counts.count == 10)
+            #expect(counts.count == 11)
             #expect(counts.values.allSatisfy { $0 == 1 })
         }
     }

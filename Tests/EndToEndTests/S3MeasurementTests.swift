@@ -32,7 +32,7 @@ struct S3MeasurementTests {
                 let document = try await harness.finished(workflow)
                 #expect(document.state.status == .completed)
                 let counts = await harness.simulator.state.dispatchCounts()
-                #expect(counts.count == 9 && counts.values.allSatisfy { $0 == 1 })
+                #expect(counts.count == 10 && counts.values.allSatisfy { $0 == 1 })
                 // The document really is in the bucket, as readable JSON.
                 let stored = try #require(
                     try await Self.s3Store(endpoint, prefix: prefix).read(
@@ -53,7 +53,8 @@ struct S3MeasurementTests {
                 let processes = try FunctionProcesses()
                 let tenantsPath = processes.folder.appendingPathComponent("tenants.json")
                 try GatewayTests.tenants.replacingOccurrences(
-                    of: #""maxMutants": 6, "maxConcurrentJobs": 3"#, with: #""maxMutants": 12, "maxConcurrentJobs": 12"#
+                    of: #""maxMutants": 6, "maxConcurrentJobs": 3"#,
+                    with: #""maxMutants": 12, "maxConcurrentJobs": 12, "baselineRuns": 1"#
                 )
                 .write(to: tenantsPath, atomically: true, encoding: .utf8)
                 let environment = [

@@ -87,8 +87,8 @@ struct TenantQuotaTests {
             #expect(await builds.inFlight == 0)
             let runCounts = await actions.dispatchCounts()
             let buildCounts = await builds.dispatchCounts()
-            #expect(runCounts.count == 3 * 7 && runCounts.values.allSatisfy { $0 == 1 })
-            #expect(buildCounts.count == 3 * 7 && buildCounts.values.allSatisfy { $0 == 1 })
+            #expect(runCounts.count == 3 * 8 && runCounts.values.allSatisfy { $0 == 1 })
+            #expect(buildCounts.count == 3 * 8 && buildCounts.values.allSatisfy { $0 == 1 })
             #expect(runCounts.keys.allSatisfy { $0.hasPrefix("acme/") })
             #expect(buildCounts.keys.allSatisfy { $0.hasPrefix("globex/") })
             #expect(await actions.checkRuns.filter { $0.status == "completed" }.count == 6)
@@ -132,7 +132,7 @@ struct TenantQuotaTests {
             let document = try await harness.ticked(workflow, timeout: .seconds(60))
             #expect(document.state.status == .completed)
             let times = await harness.simulator.state.createdAt
-            #expect(times.count == 7)
+            #expect(times.count == 8)
             // The pace holds when slots are granted; the CI sees each dispatch a little later, so
             // windows are checked a second short of the pace's to leave room for that delay.
             for (index, time) in times.enumerated() {
