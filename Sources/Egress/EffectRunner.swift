@@ -56,6 +56,25 @@ public struct EffectRunner: EffectExecutor {
         return try await github.pullRequestHead(pr)
     }
 
+    /// Files' text at the PR's head, asked with the tenant's credentials; a file GitHub does not
+    /// serve as text (or that is gone) is left out.
+    public func fileContents(_ pr: PullRequest, paths: [String], tenant: String) async throws(RESTError) -> [String:
+        String]
+    {
+        guard let target = targets(tenant) else { return [:] }
+        let token = try await tokens.token(for: target.githubAuth, apiURL: target.githubAPI)
+        let github = GitHubClient(rest: clients.client(target.githubAPI, token: token, headers: GitHubClient.headers))
+        var files: [String: String] = [:]
+        for path in paths {
+            do {
+                if let text = try await github.contents(pr, path: path) { files[path] = text }
+            } catch .status(404, _, _) {
+                continue
+            }
+        }
+        return files
+    }
+
     private func perform(_ effect: Workflow.Effect, github: GitHubClient, runs: any CIService, rerun: Bool)
         async throws(RESTError)
         -> Workflow.Event

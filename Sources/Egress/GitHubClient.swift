@@ -111,6 +111,25 @@ extension GitHubClient {
         try await rest.fetch(PullState.self, "GET", "\(Self.repository(pr))/pulls/\(pr.number)").head.sha.lowercased()
     }
 
+    struct Contents: Decodable {
+        var type: String?
+        var encoding: String?
+        var content: String?
+        var size: Int?
+    }
+
+    /// A file's text at the PR's head commit, from the contents API; nil when it is not a text
+    /// file GitHub serves inline (a folder, over 1 MB, not UTF-8).
+    public func contents(_ pr: PullRequest, path: String) async throws(RESTError) -> String? {
+        let encoded = path.split(separator: "/").map { PathSegment.encode(String($0)) }.joined(separator: "/")
+        let file = try await rest.fetch(
+            Contents.self, "GET", "\(Self.repository(pr))/contents/\(encoded)?ref=\(PathSegment.encode(pr.headSHA))")
+        guard file.type == "file", file.encoding == "base64", let content = file.content,
+            let data = Data(base64Encoded: content.filter { !$0.isWhitespace })
+        else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+
     /// `/repos/{owner}/{repo}` with both names percent-encoded, so no name can reach another path.
     static func repository(_ pr: PullRequest) -> String {
         "/repos/\(PathSegment.encode(pr.owner))/\(PathSegment.encode(pr.repo))"

@@ -50,6 +50,15 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
         return key
     }
 
+    /// `tenants/<tenant>/sources/<workflow>.json`: the mutated files' text at the workflow's head
+    /// commit, fetched once for its report.
+    public static func sources(tenant: String, workflow: String) throws(StoreError) -> StoreKey {
+        guard Identifier.isValidTenant(tenant), Identifier.isValid(workflow),
+            let key = StoreKey("tenants/\(tenant)/sources/\(workflow).json")
+        else { throw .invalidKey("\(tenant)/\(workflow)") }
+        return key
+    }
+
     /// The prefix under which a tenant's workflows live, optionally narrowed to ids starting with `idPrefix`.
     public static func workflowsPrefix(tenant: String, idPrefix: String = "") throws(StoreError) -> String {
         guard Identifier.isValidTenant(tenant) else { throw .invalidKey(tenant) }

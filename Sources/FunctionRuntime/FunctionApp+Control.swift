@@ -34,6 +34,12 @@ extension FunctionApp {
                     tenant: context.tenantID, workflow: context.parameters.get("workflow") ?? "")
             }
         }
+        api.get("workflows/{workflow}/report") { _, context in
+            try await control(context) { orchestrator throws(ContractError) in
+                try await orchestrator.report(
+                    tenant: context.tenantID, workflow: context.parameters.get("workflow") ?? "")
+            }
+        }
         api.post("workflows/{workflow}/{action}") { _, context in
             try await control(context) { orchestrator throws(ContractError) in
                 let verb = try SteeringVerb(context.parameters.get("action"))

@@ -157,6 +157,19 @@ extension GitHubSimulator {
             }
             return Self.json(Pull(number: number, head: .init(sha: head)))
         }
+        router.get("/repos/{owner}/{repo}/contents/**") { request, context in
+            let path = context.parameters.getCatchAll().map { $0.removingPercentEncoding ?? String($0) }.joined(
+                separator: "/")
+            guard let file = options.files.first(where: { $0.path == path }),
+                request.uri.queryParameters.get("ref") != nil
+            else {
+                return Self.json(["message": "Not Found"], status: .notFound)
+            }
+            let text = Self.headText(file)
+            return Self.json([
+                "type": "file", "encoding": "base64", "path": path, "content": Data(text.utf8).base64EncodedString(),
+            ])
+        }
         router.get("/repos/{owner}/{repo}/pulls/{number}/files") { request, context in
             let number = context.parameters.get("number", as: Int.self) ?? -1
             guard options.pullNumber == 0 || number == options.pullNumber, !options.missingPulls.contains(number) else {
@@ -167,6 +180,15 @@ extension GitHubSimulator {
             let slice = options.files.dropFirst((page - 1) * perPage).prefix(perPage)
             return Self.json(slice.map { FileJSON(filename: $0.path, status: $0.status, patch: $0.patch) })
         }
+    }
+
+    /// A file's text at the head as its patch shows it: each added line where the patch puts it,
+    /// a placeholder line elsewhere.
+    static func headText(_ file: ChangedFile) -> String {
+        let added = Diff.addedLines(in: file.patch ?? "")
+        var lines = (0..<(added.map(\.number).max() ?? 0)).map { "// line \($0 + 1)" }
+        for line in added where line.number >= 1 { lines[line.number - 1] = line.text }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     func runURL(_ id: Int64) -> String { "https://github.com/\(options.owner)/\(options.repo)/actions/runs/\(id)" }
