@@ -187,7 +187,7 @@ extension BuildkiteSimulator {
         let job = run.inputs[CIContract.Input.job] ?? ""
         let outcome = options.outcome(job, mutant)
         var buildState = outcome == "apply-failed" ? "failed" : outcome ?? "passed"
-        if let world = options.world, outcome != "apply-failed" {
+        if let world = options.world, outcome == "passed" || outcome == "failed" {
             let result = world.run(job: job, mutant: mutant)
             buildState = result.failed ? "failed" : "passed"
             await state.setArtifact(id, result.files)

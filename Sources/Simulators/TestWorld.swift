@@ -53,7 +53,8 @@ public struct TestWorld: Sendable {
     /// A file's two tests, named after it.
     static func tests(of path: String) -> [String] {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        let stem = name.split(separator: ".").first.map(String.init) ?? name
+        let base = name.split(separator: ".").first.map(String.init) ?? name
+        let stem = base.prefix(1).uppercased() + base.dropFirst()
         return ["\(stem)Tests.test_\(stem.lowercased())_rules", "\(stem)Tests.test_\(stem.lowercased())_edges"]
     }
 

@@ -118,7 +118,14 @@ public enum Settlement: Equatable, Sendable {
         case .onlyUnstableFailed:
             return rechecked ? .settled(MutantResult(.survived, note: MutantResult.onlyUnstableFailed)) : .runAgain
         case .survived:
-            return .settled(MutantResult(.survived, note: "no test that passed in every baseline run failed"))
+            // Broken tests fail whatever the code: a survivor whose only failures are theirs is a
+            // plain survivor. Other failures are tests the baseline never saw pass every time.
+            let unknown = tests.failed.subtracting(baseline.unstable).sorted()
+            let note =
+                unknown.isEmpty
+                ? nil
+                : "the tests that failed never passed in a baseline run: " + unknown.prefix(3).joined(separator: ", ")
+            return .settled(MutantResult(.survived, note: note))
         }
     }
 }

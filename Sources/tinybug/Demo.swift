@@ -33,11 +33,12 @@ struct Demo: AsyncParsableCommand {
         let storeRoot = FileManager.default.temporaryDirectory.appendingPathComponent(
             "tinybug-demo-\(UUID().uuidString.prefix(8))"
         ).path
-        let simulator = GitHubSimulator(
-            options: .init(
-                token: Self.token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "",
-                webhookSecret: Self.secret,
-                jobDuration: .milliseconds(150), outcome: Self.outcome))
+        var options = GitHubSimulator.Options(
+            token: Self.token, owner: "acme", repo: "shop", pullNumber: 42, files: files, webhookURL: "",
+            webhookSecret: Self.secret, jobDuration: .milliseconds(150), outcome: Self.outcome)
+        // Tests behind the runs: a flaky one, a broken one, and lines no test runs.
+        options.world = TestWorld(files: files)
+        let simulator = GitHubSimulator(options: options)
         let completed = try await LoopbackServer.withRunning({
             simulator.application(logger: logger, onServerRunning: $0)
         }) { githubPort in

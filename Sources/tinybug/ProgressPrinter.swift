@@ -46,15 +46,43 @@ extension Demo {
             print("check run \"\(check.name)\": \(check.status), conclusion \(check.conclusion ?? "none")")
             print("  \(check.title ?? "")")
         }
-        let (killed, survived, errored) = run.tally
-        print("  mutants: \(run.mutants.count) — killed \(killed), survived \(survived), errored \(errored)")
-        if let score = run.report?.score {
-            print("  score: \(Report.percent(score))% (threshold \(Report.percent(run.settings.threshold))%)")
+        let statuses = run.statuses
+        let counted = MutantStatus.allCases.compactMap { status -> String? in
+            let count = statuses.filter { $0 == status }.count
+            return count > 0 ? "\(status.rawValue) \(count)" : nil
         }
-        let survivors = zip(run.plan ?? [], run.mutants).filter { $0.1.status == .passed }.map(\.0)
+        print("  mutants: \(run.mutants.count) — " + counted.joined(separator: ", "))
+        if let score = run.report?.score {
+            let covered = run.report?.coveredScore.map { ", \(Report.percent($0))% over covered code" } ?? ""
+            print("  score: \(Report.percent(score))%\(covered) (threshold \(Report.percent(run.settings.threshold))%)")
+        }
+        let mutants = Array(zip(run.plan ?? [], run.mutants))
+        let killed = mutants.filter { !($0.1.result?.killedBy.isEmpty ?? true) }
+        if !killed.isEmpty { print("\nkilled mutants and the tests that caught them:") }
+        for (mutant, job) in killed {
+            print("  \(mutant.path):\(mutant.line)  killed by \(job.result?.killedBy.joined(separator: ", ") ?? "")")
+        }
+        if let tests = run.baselineTests {
+            if !tests.flaky.isEmpty {
+                print(
+                    "\nunstable tests (failed in some baseline runs; never a kill): \(tests.flaky.sorted().joined(separator: ", "))"
+                )
+            }
+            if !tests.excluded.isEmpty {
+                print(
+                    "excluded tests (failed in every baseline run): \(tests.excluded.sorted().joined(separator: ", "))")
+            }
+        }
+        let uncovered = Dictionary(grouping: mutants.filter { $0.1.mutantStatus == .noCoverage }.map(\.0), by: \.path)
+        if !uncovered.isEmpty { print("\nlines no test runs (NoCoverage, no CI run spent):") }
+        for path in uncovered.keys.sorted() {
+            print("  \(path): lines " + (uncovered[path] ?? []).map { String($0.line) }.joined(separator: ", "))
+        }
+        let survivors = mutants.filter { $0.1.mutantStatus == .survived }
         if !survivors.isEmpty { print("\nsurviving mutants (the tests did not notice these changes):") }
-        for mutant in survivors {
-            print("  \(mutant.path):\(mutant.line)  \(mutant.original.trimmed) → \(mutant.replacement.trimmed)")
+        for (mutant, job) in survivors {
+            let note = job.result?.note.map { "  (\($0))" } ?? ""
+            print("  \(mutant.path):\(mutant.line)  \(mutant.original.trimmed) → \(mutant.replacement.trimmed)\(note)")
         }
         let counts = await simulator.state.dispatchCounts()
         print("\nCI runs dispatched: \(counts.values.reduce(0, +)) for \(counts.count) job attempts")

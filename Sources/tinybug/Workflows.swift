@@ -62,12 +62,22 @@ struct Workflows: AsyncParsableCommand {
             print(
                 "timeline (\(Double(end.milliseconds - run.startedAt.milliseconds) / 1000) s; █ final attempt, ░ an attempt that was retried):"
             )
-            for (job, mutant) in zip(run.jobs, [nil] + (run.plan ?? []).map { Optional($0) }) {
+            let mutants = run.baselines.map { _ in Mutant?.none } + (run.plan ?? []).map { Optional($0) }
+            for (job, mutant) in zip(run.jobs, mutants) {
                 let what = mutant.map { "\($0.path):\($0.line) \($0.operator.rawValue)" } ?? "baseline"
-                let result = job.name == .baseline ? job.status.rawValue : job.resultWord
+                let result = job.name.isBaseline ? job.status.rawValue : job.mutantStatus.rawValue
+                let killers =
+                    job.result?.killedBy.isEmpty == false
+                    ? "  killed by " + (job.result?.killedBy.joined(separator: ", ") ?? "") : ""
                 print(
-                    "  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| \(result.padded(9)) \(what)"
+                    "  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| \(result.padded(12)) \(what)\(killers)"
                 )
+            }
+            if let tests = run.baselineTests {
+                if !tests.flaky.isEmpty { print("unstable tests: " + tests.flaky.sorted().joined(separator: ", ")) }
+                if !tests.excluded.isEmpty {
+                    print("excluded tests: " + tests.excluded.sorted().joined(separator: ", "))
+                }
             }
             print(
                 "history" + (document.historyFolded > 0 ? " (\(document.historyFolded) older entries folded)" : "")

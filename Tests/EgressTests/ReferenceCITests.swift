@@ -117,5 +117,60 @@ struct ReferenceCITests {
         #expect(text.contains("key: \(CIProvider.buildkite.applyStep)"))
         #expect(text.contains("depends_on: \(CIProvider.buildkite.applyStep)"))
         #expect(text.contains("apply-mutant.py --check"))
+        #expect(text.contains("tinybug-tests.py"))
+        #expect(text.contains("artifact_paths: \"\(CIContract.Results.artifact)/**/*\""))
+    }
+
+    @Test func `the GitHub workflow uploads the results artifact even when the tests fail`() throws {
+        let text = String(
+            decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/github/tinybug-mutant.yml")),
+            as: UTF8.self)
+        let upload = try #require(text.range(of: "actions/upload-artifact"))
+        #expect(text[..<upload.lowerBound].hasSuffix("if: always()\n        uses: "))
+        #expect(text.contains("name: \(CIContract.Results.artifact)"))
+        #expect(text.contains("tinybug-tests.py"))
+    }
+
+    static let results = root.appendingPathComponent("infra/ci/tinybug-tests.py").path
+
+    /// Runs the results script in `folder` with `command` as the test command.
+    func gather(_ command: String, in folder: URL, mutant: String = "") throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.results]
+        process.currentDirectoryURL = folder
+        process.environment = [
+            "TINYBUG_MUTANT": mutant, "TINYBUG_TEST_COMMAND": command,
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        ]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func listing(_ folder: URL, _ sub: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(sub).path)) ?? []).sorted()
+    }
+
+    @Test func `the results script keeps the test command's exit code and gathers what it wrote`() throws {
+        let folder = try sample()
+        let writes =
+            "echo '<testsuite/>' > $TINYBUG_JUNIT_DIR/unit.xml; echo 'SF:a\nend_of_record' > $TINYBUG_COVERAGE_DIR/lcov.info; exit 1"
+        #expect(try gather(writes, in: folder) == 1)
+        #expect(listing(folder, "tinybug-results/junit") == ["unit.xml"])
+        #expect(listing(folder, "tinybug-results/coverage") == ["lcov.info"])
+    }
+
+    @Test func `the results script finds the usual tools' reports, and coverage only on the baseline`() throws {
+        let folder = try sample()
+        let surefire = "mkdir -p target/surefire-reports && echo '<testsuite/>' > target/surefire-reports/TEST-A.xml"
+        let lcov = "echo 'SF:a' > lcov.info"
+        #expect(try gather("\(surefire) && \(lcov)", in: folder, mutant: encoded()) == 0)
+        #expect(listing(folder, "tinybug-results/junit") == ["000-target_surefire-reports_TEST-A.xml"])
+        #expect(listing(folder, "tinybug-results/coverage").isEmpty)
+        let baseline = try sample()
+        #expect(try gather("\(surefire) && \(lcov)", in: baseline) == 0)
+        #expect(listing(baseline, "tinybug-results/coverage") == ["lcov.info"])
     }
 }

@@ -137,9 +137,10 @@ import Workflow
     }
 
     static func outcome(_ job: Job) -> String {
-        switch (job.name, job.status) {
-        case (.baseline, .passed): "passed-baseline"
-        case (.baseline, .failed): "failed-baseline"
+        switch (job.name.isBaseline, job.status) {
+        case (true, .passed): "passed-baseline"
+        case (true, .failed): "failed-baseline"
+        case (_, .notCovered): "not-covered"
         case (_, .failed): "killed"
         case (_, .passed): "survived"
         case (_, .errored): "errored"
@@ -152,6 +153,7 @@ import Workflow
     static func color(_ outcome: String) -> String {
         [
             "killed": "#16a34a", "passed-baseline": "#16a34a", "survived": "#dc2626", "failed-baseline": "#dc2626",
+            "not-covered": "#dc2626",
             "errored": "#6b7280",
             "cancelled": "#9ca3af", "retried": "#f59e0b",
         ][outcome] ?? "#2563eb"

@@ -56,6 +56,15 @@ struct PerTestMeasurementTests {
             #expect(summary.contains("`\(killer)`"))
             #expect(check.annotations.contains { $0.title.hasPrefix("Not covered by any test") } == (uncovered > 0))
             #expect(await harness.simulator.state.storageFetchesWithCredentials == 0)
+
+            let (status, page, _) = try await PagesTests.get(
+                harness, "/ui/tenants/acme/workflows/\(run.id)",
+                authorization: "Basic " + Data("u:\(Harness.apiToken)".utf8).base64EncodedString())
+            #expect(status == 200)
+            for job in run.mutants { #expect(page.contains("data-status=\"\(job.mutantStatus.rawValue)\"")) }
+            #expect(page.contains("<code>\(killer)</code>"))
+            #expect(page.contains("id=\"unstable\"") && page.contains(TestWorld.flakyTest))
+            #expect(page.contains("id=\"excluded\"") && page.contains(TestWorld.brokenTest))
         }
     }
 

@@ -30,7 +30,7 @@ public enum HTML {
     static func color(_ outcome: String) -> String {
         switch outcome {
         case "killed", "passed-baseline", "completed": "#16a34a"
-        case "survived", "failed-baseline", "failed": "#dc2626"
+        case "survived", "failed-baseline", "failed", "not-covered": "#dc2626"
         case "errored", "inconclusive": "#6b7280"
         case "cancelled", "superseded": "#9ca3af"
         case "retried", "timed out": "#f59e0b"

@@ -11,21 +11,25 @@ enum WorkflowPage {
         var body =
             "<h1>\(HTML.escape(pr.repository)) #\(pr.number) <code>\(HTML.escape(String(pr.headSHA.prefix(12))))</code></h1>"
         body += "<p>\(HTML.badge(run.status.rawValue)) \(HTML.escape(run.report?.title ?? "measuring…"))</p>"
-        let (killed, survived, errored) = run.tally
+        let counted = MutantStatus.allCases.compactMap { status -> String? in
+            let count = run.statuses.filter { $0 == status }.count
+            return count > 0 ? "\(count) \(status.rawValue)" : nil
+        }
         body +=
-            "<p class=\"muted\">\(run.mutants.count) mutants: \(killed) killed, \(survived) survived, \(errored) errored · "
+            "<p class=\"muted\">\(run.mutants.count) mutants: \(HTML.escape(counted.joined(separator: ", "))) · "
             + "started \(HTML.escape(TenantPage.short(UTC.iso8601(run.startedAt)))) · updated \(HTML.escape(TenantPage.short(UTC.iso8601(document.updatedAt))))</p>"
         body += "<h2>Timeline</h2>" + Timeline.svg(run, until: document.updatedAt)
-        body += "<h2>Mutants</h2>" + mutants(run)
+        body += "<h2>Mutants</h2>" + mutants(run) + tests(run)
         body += "<h2>History</h2>" + history(document)
         return HTML.page(title: "\(pr.repository)#\(pr.number)", body: body)
     }
 
     /// Each job's outcome in the words the page and its colours use.
     static func outcome(_ job: Job) -> String {
-        switch (job.name, job.status) {
-        case (.baseline, .passed): "passed-baseline"
-        case (.baseline, .failed): "failed-baseline"
+        switch (job.name.isBaseline, job.status) {
+        case (true, .passed): "passed-baseline"
+        case (true, .failed): "failed-baseline"
+        case (_, .notCovered): "not-covered"
         case (_, .failed): "killed"
         case (_, .passed): "survived"
         case (_, .errored): "errored"
@@ -38,7 +42,7 @@ enum WorkflowPage {
     static func mutants(_ run: Run) -> String {
         var html =
             "<table id=\"mutants\"><thead><tr><th>Mutant</th><th>Where</th><th>Operator</th><th>Change</th><th>Outcome</th>"
-        html += "<th>Attempts</th><th>CI run</th></tr></thead><tbody>"
+        html += "<th>Killed by</th><th>Attempts</th><th>CI run</th></tr></thead><tbody>"
         for (mutant, job) in zip(run.plan ?? [], run.mutants) {
             let outcome = outcome(job)
             let link = job.ciRunURL.map(HTML.link) ?? "–"
@@ -47,10 +51,30 @@ enum WorkflowPage {
                 "<td><code>\(HTML.escape(mutant.path)):\(mutant.line)</code></td><td>\(HTML.escape(mutant.operator.rawValue))</td>"
             html += "<td><code>\(HTML.escape(mutant.original.trimmingCharacters(in: .whitespaces)))</code> → "
             html += "<code>\(HTML.escape(mutant.replacement.trimmingCharacters(in: .whitespaces)))</code></td>"
+            let killers = (job.result?.killedBy ?? []).map { "<code>\(HTML.escape($0))</code>" }.joined(separator: " ")
+            let note = job.result?.note.map { "<span class=\"muted\">\(HTML.escape($0))</span>" } ?? ""
             html +=
-                "<td>\(HTML.badge(job.resultWord, outcome: outcome))</td><td>\(job.attempts.count)</td><td>\(link)</td></tr>"
+                "<td data-status=\"\(job.mutantStatus.rawValue)\">\(HTML.badge(job.mutantStatus.rawValue, outcome: outcome))</td>"
+            html += "<td>\(killers.isEmpty ? note : killers)</td><td>\(job.attempts.count)</td><td>\(link)</td></tr>"
         }
         return html + "</tbody></table>"
+    }
+
+    /// The baseline's unstable and excluded tests, named.
+    static func tests(_ run: Run) -> String {
+        guard let tests = run.baselineTests else { return "" }
+        func list(_ names: Set<String>) -> String {
+            names.sorted().map { "<code>\(HTML.escape($0))</code>" }.joined(separator: " ")
+        }
+        var html = ""
+        if !tests.flaky.isEmpty {
+            html +=
+                "<p id=\"unstable\">Unstable tests (failed in some baseline runs; never a kill): \(list(tests.flaky))</p>"
+        }
+        if !tests.excluded.isEmpty {
+            html += "<p id=\"excluded\">Excluded tests (failed in every baseline run): \(list(tests.excluded))</p>"
+        }
+        return html
     }
 
     static func history(_ document: Document<Run>) -> String {
