@@ -169,7 +169,7 @@ extension Target {
 // `-sanitize=fuzzer,address`, which provides their `main`.
 if Context.environment["TINYBUG_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzSupport", path: "fuzz/Support", swiftSettings: settings))
-    for name in ["signature", "payload", "diff", "planner", "junit", "cobertura", "lcov"] {
+    for name in ["signature", "payload", "diff", "planner", "junit", "cobertura", "lcov", "artifact"] {
         package.targets.append(
             .executableTarget(
                 name: "fuzz-\(name)", dependencies: ["FuzzSupport", "Ingress", "Workflow", "Hashing"],

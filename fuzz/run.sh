@@ -13,6 +13,7 @@ declare -A corpus=(
   [junit]="fixtures/fuzz/reports"
   [cobertura]="fixtures/fuzz/reports"
   [lcov]="fixtures/fuzz/reports"
+  [artifact]="fixtures/fuzz/artifacts"
 )
 # FoundationXML leaks the CFError it makes for every parse error (inside the toolchain's
 # _CFErrorCreateFromXMLInterface), so LeakSanitizer is off for the XML targets; AddressSanitizer
@@ -20,12 +21,14 @@ declare -A corpus=(
 declare -A options=(
   [junit]="-detect_leaks=0"
   [cobertura]="-detect_leaks=0"
+  [artifact]="-detect_leaks=0"
 )
 declare -A asan=(
   [junit]="detect_leaks=0"
   [cobertura]="detect_leaks=0"
+  [artifact]="detect_leaks=0"
 )
-for name in signature payload diff planner junit cobertura lcov; do
+for name in signature payload diff planner junit cobertura lcov artifact; do
   log=$(mktemp)
   if ! TINYBUG_FUZZ=1 "$swift" build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
     --product "fuzz-$name" >"$log" 2>&1; then
@@ -35,7 +38,7 @@ for name in signature payload diff planner junit cobertura lcov; do
 done
 bin=.build-fuzz/debug
 mkdir -p .build-fuzz/crashes
-for name in signature payload diff planner junit cobertura lcov; do
+for name in signature payload diff planner junit cobertura lcov artifact; do
   [ -x "$bin/fuzz-$name" ] || { echo "fuzz-$name did not build" >&2; exit 1; }
   work=".build-fuzz/corpus/$name"
   mkdir -p "$work"

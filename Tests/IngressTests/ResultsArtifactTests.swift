@@ -100,3 +100,16 @@ struct ResultsArtifactTests {
         #expect(results.coverage?.known.isEmpty == true)
     }
 }
+
+/// Inputs the fuzzer found crashing a reader, kept so they never do again.
+struct ResultsArtifactCrashTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("fixtures/fuzz/artifacts")
+
+    @Test(arguments: ["crash-range.zip"])
+    func `a truncated zip gives nothing to read, not a crash in the zip library`(name: String) throws {
+        let data = try Data(contentsOf: Self.folder.appendingPathComponent(name))
+        let files = try? ResultsArtifact.unzip(data)
+        #expect(files?.isEmpty ?? true)
+    }
+}

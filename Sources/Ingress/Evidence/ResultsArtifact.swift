@@ -13,8 +13,14 @@ public enum ResultsArtifact {
         -> [String: Data]
     {
         guard data.count <= limit else { throw .tooLarge(limit) }
+        // From a file, not from memory: ZIPFoundation's in-memory reader traps on an entry that
+        // points past the end of the data (fuzz-artifact found it); reading a file stops at its end.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tinybug-artifact-\(UUID().uuidString).zip")
+        do { try data.write(to: url) } catch { throw .malformed("the artifact could not be staged: \(error)") }
+        defer { try? FileManager.default.removeItem(at: url) }
         let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read) } catch {
+        do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw .malformed("the artifact is not a zip")
         }
         var files: [String: Data] = [:]
