@@ -204,6 +204,24 @@ struct HardeningTests {
         #expect(error?.description.contains("42") == true)
     }
 
+    @Test func `baselineRuns defaults to two, and a count outside 1…5 is refused by name`() throws {
+        func tenants(_ limits: String) -> Data {
+            Data(#"{"tenants":[{"id":"acme","github":{"webhookSecret":"s","token":"t"}\#(limits)}]}"#.utf8)
+        }
+        let plain = try Tenants.parse(tenants(""), environment: [:], logger: Harness.quietLogger)
+        #expect(plain.all["acme"]?.settings.baselineRuns == 2)
+        let once = try Tenants.parse(
+            tenants(#","limits":{"baselineRuns":1}"#), environment: [:], logger: Harness.quietLogger)
+        #expect(once.all["acme"]?.settings.baselineRuns == 1)
+        for count in [0, 6] {
+            let error = #expect(throws: ConfigError.self) {
+                try Tenants.parse(
+                    tenants(#","limits":{"baselineRuns":\#(count)}"#), environment: [:], logger: Harness.quietLogger)
+            }
+            #expect(error?.description.contains("acme.limits.baselineRuns") == true)
+        }
+    }
+
     // MARK: 10. Error bodies say what the sender can act on
 
     /// A store whose every operation fails the way a real one does, naming where it lives.
