@@ -87,7 +87,7 @@ public struct EffectRunner: EffectExecutor {
                 : try await github.createCheckRun(pr, workflow: workflow)
             return .checkRunCreated(id: id)
         case .listFiles(let pr, _):
-            return .filesListed(try await github.listFiles(pr))
+            return .filesListed(try await withSources(github.listFiles(pr), pr, github))
         case .dispatch(let job, let pr, let mutant):
             let (runID, url) = try await runs.dispatch(job, pr, mutant: mutant, lookFirst: rerun)
             return .dispatched(job, ciRunID: runID, url: url)
@@ -117,6 +117,25 @@ public struct EffectRunner: EffectExecutor {
 }
 
 extension EffectRunner {
+    /// The files whose patch cannot tell whether a hunk starts inside a multi-line string or
+    /// comment, with their text at the head (at most 50 of them; one GitHub does not serve stays
+    /// without, and the planner reads such a hunk both ways).
+    func withSources(_ files: [ChangedFile], _ pr: PullRequest, _ github: GitHubClient) async throws(RESTError)
+        -> [ChangedFile]
+    {
+        var result = files
+        var fetched = 0
+        for index in result.indices where fetched < 50 && MutantPlanner.needsSource(result[index]) {
+            fetched += 1
+            do {
+                result[index].source = try await github.contents(pr, path: result[index].path)
+            } catch .status(404, _, _) {
+                continue
+            }
+        }
+        return result
+    }
+
     /// Rate limits wait for the time GitHub names; server errors and lost connections back off;
     /// a repository that is gone or refuses us ends the workflow, with the reason in its history.
     static func outcome(of error: RESTError, effect: Workflow.Effect) -> EffectResult<Workflow.Event> {

@@ -32,6 +32,43 @@ public enum Diff {
         return added
     }
 
+    /// A hunk's lines as they read in the head version: context and added lines, numbered.
+    public struct NewLine: Equatable, Sendable {
+        public var number: Int
+        public var text: String
+        public var added: Bool
+    }
+
+    /// Each hunk's new-side lines, in order: what a line's surroundings (a string or comment it
+    /// sits in, brackets it is inside) are read from.
+    public static func hunks(in patch: String) -> [[NewLine]] {
+        var hunks: [[NewLine]] = []
+        var next: Int? = nil
+        for raw in patch.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.last == "\r" ? raw.dropLast() : raw
+            if line.hasPrefix("@@") {
+                next = hunkStart(line)
+                if next != nil { hunks.append([]) }
+                continue
+            }
+            guard let current = next, !hunks.isEmpty else { continue }
+            switch line.first {
+            case "+", " ":
+                hunks[hunks.count - 1].append(
+                    NewLine(number: current, text: String(line.dropFirst()), added: line.first == "+"))
+                next = current + 1
+            case "-", "\\":
+                continue
+            default:
+                if line.isEmpty {
+                    hunks[hunks.count - 1].append(NewLine(number: current, text: "", added: false))
+                    next = current + 1
+                }
+            }
+        }
+        return hunks
+    }
+
     /// The first new-file line number of a hunk header `@@ -a[,b] +c[,d] @@`, or nil for anything
     /// else: a malformed header starts no hunk, so no line is numbered 0 or past `maxLine`.
     static func hunkStart(_ header: Substring) -> Int? {

@@ -18,6 +18,8 @@ struct Language: Equatable, Sendable {
     /// What a removed statement leaves behind, when an empty line would not parse.
     var emptyStatement = ""
     var wordLogic = false
+    /// `True`/`False` (Python), not `true`/`false`.
+    var capitalizedBooleans = false
 
     static func forPath(_ path: String) -> Language? {
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
@@ -30,7 +32,8 @@ struct Language: Equatable, Sendable {
             return Language(conditions: .braced)
         case "py":
             return Language(
-                hashComments: true, conditions: .colon, nullLiteral: "None", emptyStatement: "pass", wordLogic: true)
+                hashComments: true, conditions: .colon, nullLiteral: "None", emptyStatement: "pass", wordLogic: true,
+                capitalizedBooleans: true)
         case "rb":
             return Language(hashComments: true, conditions: .none, nullLiteral: "nil", wordLogic: true)
         default:

@@ -6,36 +6,62 @@ extension LineMutator {
         "try!", "public", "private", "static", "enum", "interface", "type", "new",
     ]
 
+    /// Negates a whole `if`/`elif`/`while`/`guard` condition that starts the statement (never a
+    /// ternary's or a comprehension's); a leading `not`/`!` is removed rather than wrapped again.
     static func negateCondition(_ line: SourceLine, language: Language) -> String? {
-        guard let keyword = line.find("if", word: true) ?? line.find("while", word: true) else { return nil }
-        let after = keyword + (line.chars[keyword] == "i" ? 2 : 5)
+        guard let (keyword, length) = conditionKeyword(line) else { return nil }
+        let after = keyword + length
         switch language.conditions {
         case .parenthesized:
             guard let open = firstCode(line, from: after), line.chars[open] == "(",
                 let close = line.matchingClose(from: open), close > open + 1
             else { return nil }
             let inner = String(line.chars[(open + 1)..<close])
-            return line.replacing(at: open, length: close - open + 1, with: "(!(\(inner)))")
+            return line.replacing(at: open, length: close - open + 1, with: "(\(negated(inner, language)))")
         case .braced:
-            guard let brace = lastCode(line, "{"), brace > after else { return nil }
-            return wrap(line, from: after, to: brace, prefix: "!(", suffix: ")", rejecting: ["let", "var", "case"])
+            let isGuard = line.chars[keyword] == "g"
+            guard let end = isGuard ? lastCodeWord(line, "else") : lastCode(line, "{"), end > after else { return nil }
+            return wrap(line, from: after, to: end, language: language, rejecting: ["let", "var", "case"])
         case .colon:
-            guard let colon = lastCode(line, ":"), colon > after else { return nil }
-            return wrap(line, from: after, to: colon, prefix: "not (", suffix: ")", rejecting: [])
+            guard let colon = lastCode(line, ":"), colon > after, line.code.hasSuffix(":") else { return nil }
+            return wrap(line, from: after, to: colon, language: language, rejecting: [])
         case .none:
             return nil
         }
     }
 
+    /// The condition keyword that begins the line's statement (after a closing `}` and `else`),
+    /// and its length.
+    private static func conditionKeyword(_ line: SourceLine) -> (Int, Int)? {
+        for keyword in ["if", "elif", "while", "guard"] {
+            guard let index = line.find(keyword, word: true) else { continue }
+            let before = String(line.chars[..<index]).trimmingWhitespace
+            if ["", "}", "} else", "else"].contains(before) { return (index, keyword.count) }
+        }
+        return nil
+    }
+
+    /// The condition negated: its leading `not`/`!` taken off when it negates the whole of it,
+    /// else the whole of it wrapped.
+    static func negated(_ condition: String, _ language: Language) -> String {
+        let trimmed = condition.trimmingWhitespace
+        let not = language.wordLogic ? "not " : "!"
+        let joins = ["&&", "||", " and ", " or ", "?"]
+        if trimmed.hasPrefix(not), !joins.contains(where: trimmed.contains), !trimmed.hasPrefix("!=") {
+            return String(trimmed.dropFirst(not.count)).trimmingWhitespace
+        }
+        return language.wordLogic ? "not (\(trimmed))" : "!(\(trimmed))"
+    }
+
     private static func wrap(
-        _ line: SourceLine, from start: Int, to end: Int, prefix: String, suffix: String, rejecting: Set<String>
+        _ line: SourceLine, from start: Int, to end: Int, language: Language, rejecting: Set<String>
     ) -> String? {
         let condition = String(line.chars[start..<end]).trimmingWhitespace
         guard !condition.isEmpty else { return nil }
         let firstWord = String(condition.prefix { $0.isIdentifierPart })
         guard !rejecting.contains(firstWord) else { return nil }
         let gap = line.chars[end] == ":" ? "" : " "
-        return String(line.chars[..<start]) + " \(prefix)\(condition)\(suffix)\(gap)" + String(line.chars[end...])
+        return String(line.chars[..<start]) + " \(negated(condition, language))\(gap)" + String(line.chars[end...])
     }
 
     static func replaceReturn(_ line: SourceLine, language: Language) -> String? {
@@ -84,6 +110,16 @@ extension LineMutator {
 
     private static func firstCode(_ line: SourceLine, from start: Int) -> Int? {
         (start..<line.chars.count).first { line.isCode[$0] && line.chars[$0] != " " && line.chars[$0] != "\t" }
+    }
+
+    private static func lastCodeWord(_ line: SourceLine, _ word: String) -> Int? {
+        var found: Int? = nil
+        var start = 0
+        while let index = line.find(word, from: start, word: true) {
+            found = index
+            start = index + 1
+        }
+        return found
     }
 
     private static func lastCode(_ line: SourceLine, _ char: Character) -> Int? {

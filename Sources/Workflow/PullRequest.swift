@@ -34,10 +34,14 @@ public struct ChangedFile: Codable, Equatable, Sendable {
     public var path: String
     public var status: String
     public var patch: String?
+    /// The file's whole text at the head commit, fetched only when its patch alone cannot tell
+    /// whether a hunk starts inside a multi-line string or comment (`BlockScanner.needsSource`).
+    public var source: String?
 
-    public init(path: String, status: String = "modified", patch: String?) {
+    public init(path: String, status: String = "modified", patch: String?, source: String? = nil) {
         self.path = path
         self.status = status
         self.patch = patch
+        self.source = source
     }
 }
