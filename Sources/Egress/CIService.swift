@@ -88,10 +88,11 @@ public enum DispatchInputs {
             var original: String
             var replacement: String
             var `operator`: String
+            var timeout: Int?
         }
         let wire = Wire(
             path: mutant.path, line: mutant.line, original: mutant.original, replacement: mutant.replacement,
-            operator: mutant.operator.rawValue)
+            operator: mutant.operator.rawValue, timeout: mutant.timeout)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings and an Int always encode.

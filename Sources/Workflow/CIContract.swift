@@ -110,6 +110,8 @@ public enum CIContract {
         /// `coverage/lcov.info`, or Cobertura `coverage/*.xml`.
         public static let coverageFolder = "coverage/"
         public static let lcovFile = "coverage/lcov.info"
+        /// `{"applied": bool, "tests": "passed"|"failed"|"timeout"|"error", "seconds": n}`.
+        public static let outcomeFile = "outcome.json"
         /// The most an artifact may hold, compressed or not (50 MiB).
         public static let maxBytes = 50 * 1024 * 1024
     }

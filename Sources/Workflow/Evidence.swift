@@ -7,19 +7,23 @@ public struct TestOutcomes: Codable, Equatable, Sendable {
     public var failed: Set<String>
     /// Test cases past the reading bound were not read; the outcome is then partial.
     public var truncated: Bool
+    /// The test cases' `time`, summed: how long the tests took, without the run's setup.
+    public var seconds: Double?
 
-    public init(passed: Set<String> = [], failed: Set<String> = [], truncated: Bool = false) {
+    public init(passed: Set<String> = [], failed: Set<String> = [], truncated: Bool = false, seconds: Double? = nil) {
         self.passed = passed
         self.failed = failed
         self.truncated = truncated
+        self.seconds = seconds
     }
 
     /// The outcomes of several JUnit files of one run: a test that failed in any of them failed.
     public func merged(with other: TestOutcomes) -> TestOutcomes {
         let failed = failed.union(other.failed)
+        let seconds = seconds.map { $0 + (other.seconds ?? 0) } ?? other.seconds
         return TestOutcomes(
             passed: passed.union(other.passed).subtracting(failed), failed: failed,
-            truncated: truncated || other.truncated)
+            truncated: truncated || other.truncated, seconds: seconds)
     }
 }
 
@@ -88,8 +92,14 @@ public struct RunResults: Codable, Equatable, Sendable {
     public var coverage: LineCoverage?
     /// Why a part of the results is missing (no artifact, an unreadable file…), for the history.
     public var note: String?
+    /// The run's `outcome.json` says its tests ran past the mutant's time limit.
+    public var timedOut: Bool?
 
-    public init(applied: Bool = true, tests: TestOutcomes? = nil, coverage: LineCoverage? = nil, note: String? = nil) {
+    public init(
+        applied: Bool = true, tests: TestOutcomes? = nil, coverage: LineCoverage? = nil, note: String? = nil,
+        timedOut: Bool? = nil
+    ) {
+        self.timedOut = timedOut
         self.applied = applied
         self.tests = tests
         self.coverage = coverage
@@ -100,6 +110,7 @@ public struct RunResults: Codable, Equatable, Sendable {
     public var summary: String {
         var parts: [String] = []
         if !applied { parts.append("the mutant did not apply") }
+        if timedOut == true { parts.append("the tests ran past the mutant's time limit") }
         if let tests {
             parts.append(
                 "\(tests.passed.count + tests.failed.count) tests, \(tests.failed.count) failed"

@@ -6,6 +6,8 @@ public struct Mutant: Codable, Equatable, Hashable, Sendable {
     public var original: String
     public var replacement: String
     public var `operator`: MutationOperator
+    /// The test run's time limit, in seconds, set when the mutant is dispatched.
+    public var timeout: Int?
 
     public init(id: Int, path: String, line: Int, original: String, replacement: String, operator: MutationOperator) {
         self.id = id

@@ -15,9 +15,16 @@ extension Run {
         let mutant: Mutant? =
             switch name {
             case .baseline, .baselineRun: nil
-            case .mutant(let id): plan?[id]
+            case .mutant(let id): timed(plan?[id])
             }
         return [.dispatch(job.key(in: self), pullRequest, mutant: mutant)]
+    }
+
+    /// The mutant as dispatched: with its time limit from the baseline's test time.
+    private func timed(_ mutant: Mutant?) -> Mutant? {
+        guard var mutant else { return nil }
+        mutant.timeout = baselineTests?.mutantTimeout
+        return mutant
     }
 
     mutating func startMutants(now: Instant) -> [Effect] {

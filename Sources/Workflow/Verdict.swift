@@ -24,6 +24,8 @@ public struct BaselineTests: Codable, Equatable, Sendable {
     public var broken: Set<String>
     /// Tests that passed in every baseline run: the only ones whose failure kills a mutant.
     public var reliable: Set<String>
+    /// The longest any baseline run's tests took, from their JUnit times.
+    public var seconds: Double?
 
     public init(_ runs: [TestOutcomes]) {
         let failedAnywhere = runs.reduce(into: Set<String>()) { $0.formUnion($1.failed) }
@@ -31,7 +33,12 @@ public struct BaselineTests: Codable, Equatable, Sendable {
         unstable = failedAnywhere
         let passedAnywhere = runs.reduce(into: Set<String>()) { $0.formUnion($1.passed) }
         reliable = passedAnywhere.filter { test in runs.allSatisfy { $0.passed.contains(test) } }
+        seconds = runs.compactMap(\.seconds).max()
     }
+
+    /// A mutant's time limit: three times the baseline's test time, at least 60 s (nil when the
+    /// baseline's results gave no times).
+    public var mutantTimeout: Int? { seconds.map { max(60, Int((3 * $0).rounded(.up))) } }
 
     /// The baseline can serve when some test passed in every run: its failing tests are then
     /// broken (excluded, and named in the report) or flaky (never a kill), and the measurement goes
@@ -95,6 +102,9 @@ public enum Settlement: Equatable, Sendable {
     /// baseline brought no per-test results, so the run's steps decide, as before artifacts).
     public static func settle(_ results: RunResults, baseline: BaselineTests?, rechecked: Bool) -> Settlement {
         guard results.applied else { return .settled(MutantResult(.compileError, note: Run.didNotApply)) }
+        if results.timedOut == true {
+            return .settled(MutantResult(.timeout, note: "the tests ran past the mutant's time limit"))
+        }
         guard let baseline else {
             let failed = results.tests?.failed.sorted() ?? []
             return .settled(

@@ -131,6 +131,38 @@ struct ReferenceCITests {
         #expect(text.contains("tinybug-tests.py"))
     }
 
+    @Test func `a Python mutant that would not parse is refused, and the file is unchanged`() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-parse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("src"), withIntermediateDirectories: true)
+        let text = "def f(a):\n    return (a +\n            1)\n"
+        try Data(text.utf8).write(to: folder.appendingPathComponent("src/f.py"))
+        let broken = encoded(path: "src/f.py", line: 2, original: "    return (a +", replacement: "    return None")
+        let (status, output) = try run([], in: folder, mutant: broken)
+        #expect(status == 3)
+        #expect(output.contains("would not parse"))
+        #expect(
+            String(decoding: try Data(contentsOf: folder.appendingPathComponent("src/f.py")), as: UTF8.self) == text)
+        let (checked, _) = try run(["--check"], in: folder, mutant: broken)
+        #expect(checked == 3)
+        let fine = encoded(path: "src/f.py", line: 2, original: "    return (a +", replacement: "    return (a -")
+        #expect(try run([], in: folder, mutant: fine).0 == 0)
+    }
+
+    @Test func `a mutant's tests past its time limit are stopped, exit 124 and say timeout`() throws {
+        let folder = try sample()
+        let mutant = Data(
+            #"{"path":"src/app.swift","line":2,"original":"x","replacement":"y","operator":"equality","timeout":1}"#
+                .utf8
+        )
+        .base64EncodedString()
+        #expect(try gather("sleep 30", in: folder, mutant: mutant) == 124)
+        let outcome = try Data(contentsOf: folder.appendingPathComponent("tinybug-results/outcome.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: outcome) as? [String: Any])
+        #expect(json["tests"] as? String == "timeout")
+        #expect(try gather("exit 0", in: try sample()) == 0)
+    }
+
     static let results = root.appendingPathComponent("infra/ci/tinybug-tests.py").path
 
     /// Runs the results script in `folder` with `command` as the test command.

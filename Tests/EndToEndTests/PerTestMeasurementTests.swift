@@ -116,4 +116,30 @@ struct PerTestMeasurementTests {
             #expect(await harness.simulator.state.requests.filter { $0.contains("/contents/") }.count == asked)
         }
     }
+
+    @Test func `a mutant that does not parse is a CompileError, out of the score, end to end`() async throws {
+        // The simulated CI's apply step fails for every mutant, as apply-mutant.py does when the
+        // mutated file would not parse.
+        let outcome: @Sendable (String, GitHubSimulator.MutantInput?) -> String? = { job, mutant in
+            mutant == nil ? "success" : "apply-failed"
+        }
+        try await Harness.run(outcome: outcome, configure: { $0.world = TestWorld(files: $0.files) }) { harness in
+            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
+            let workflow = try #require(reply.body["workflow"] as? String)
+            let document = try await harness.ticked(workflow)
+            let run = document.state
+            let dispatched = run.mutants.filter { $0.status != .notCovered }
+            #expect(!dispatched.isEmpty)
+            for job in dispatched {
+                #expect(job.mutantStatus == .compileError)
+                #expect(job.attempts.count == 1)
+            }
+            let check = try #require(await harness.simulator.state.checkRuns.first)
+            #expect(
+                check.summary?.contains("| CompileError (did not apply or build; not counted) | \(dispatched.count) |")
+                    == true)
+            #expect(run.report?.errored == dispatched.count)
+            #expect(run.report?.killed == 0)
+        }
+    }
 }

@@ -113,3 +113,21 @@ struct ResultsArtifactCrashTests {
         #expect(files?.isEmpty ?? true)
     }
 }
+
+struct ResultsOutcomeTests {
+    @Test func `outcome.json says when the tests ran past the limit, and JUnit times are summed`() {
+        let junit = Data(
+            #"<testsuite><testcase name="a" time="1.5"/><testcase name="b" time="2"/><testcase name="c" time="-3"/></testsuite>"#
+                .utf8)
+        let results = ResultsArtifact.read(
+            ["junit/a.xml": junit, "outcome.json": Data(#"{"applied":true,"tests":"timeout","seconds":61}"#.utf8)],
+            paths: nil)
+        #expect(results.timedOut == true)
+        #expect(results.tests?.seconds == 3.5)
+        let passed = ResultsArtifact.read(
+            ["junit/a.xml": junit, "outcome.json": Data(#"{"tests":"failed"}"#.utf8)], paths: nil)
+        #expect(passed.timedOut == false)
+        #expect(ResultsArtifact.read(["junit/a.xml": junit], paths: nil).timedOut == nil)
+        #expect(ResultsArtifact.isRead("outcome.json") && ResultsArtifact.isRead("tinybug-results/outcome.json"))
+    }
+}

@@ -200,3 +200,35 @@ struct PerTestTruthTests {
         for text in ["base1", "base0", "base02", "basex", "m01", "m-1"] { #expect(JobName(Substring(text)) == nil) }
     }
 }
+
+/// The per-mutant time limit: from the baseline's test time to the dispatch, and back as Timeout.
+struct MutantTimeLimitTests {
+    @Test(arguments: [(30.0, 90), (5.0, 60), (100.4, 302)])
+    func `a mutant's limit is three times the baseline's test time, at least a minute`(seconds: Double, limit: Int) {
+        let (started, _) = Run.started()
+        let tests = TestOutcomes(passed: ["A.a", "A.b"], seconds: seconds)
+        let (run, effects) = started.after([
+            .filesListed([mutableFile(count: 1)]), .ciFinished(started.key(.baseline), .passed, ciRunID: 1, url: nil),
+            .resultsRead(started.key(.baseline), RunResults(tests: tests)),
+        ])
+        #expect(run.baselineTests?.mutantTimeout == limit)
+        let mutant = effects.compactMap { if case .dispatch(_, _, let mutant) = $0 { mutant } else { nil } }.first
+        #expect(mutant?.timeout == limit)
+        #expect(run.plan?.first?.timeout == nil)
+    }
+
+    @Test func `a run whose tests ran past the limit is a timeout`() {
+        let (started, _) = Run.started()
+        let (run, _) = started.after([
+            .filesListed([mutableFile(count: 1)]), .ciFinished(started.key(.baseline), .passed, ciRunID: 1, url: nil),
+            .resultsRead(started.key(.baseline), RunResults(tests: TestOutcomes(passed: ["A.a"], seconds: 10))),
+        ])
+        let key = run.key(.mutant(0))
+        let (done, effects) = run.after([
+            .ciFinished(key, .failed, ciRunID: 2, url: nil),
+            .resultsRead(key, RunResults(tests: TestOutcomes(passed: ["A.a"]), timedOut: true)),
+        ])
+        #expect(done.mutants[0].mutantStatus == .timeout)
+        #expect(effects.report?.score == 1)
+    }
+}

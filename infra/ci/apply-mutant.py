@@ -4,14 +4,20 @@
 The mutant comes base64-encoded JSON in $TINYBUG_MUTANT (or the first argument): path, line,
 original, replacement, operator. An empty value is the baseline: nothing to apply.
 The line must still read exactly `original`; otherwise the PR moved on and the job must not
-count as a test result, so the script exits 3 and changes nothing. With --check it only checks.
+count as a test result, so the script exits 3 and changes nothing. The mutated file must still
+parse where a checker is at hand (Python's own compiler for .py, `node --check` for JavaScript);
+otherwise it exits 3 too, and Tinybug reports the mutant as CompileError, never as killed. With
+--check it only checks.
 
 Exit codes: 0 applied (or baseline), 2 bad input, 3 the mutant does not apply.
 """
 import base64
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 
 
 def fail(code, message):
@@ -35,6 +41,26 @@ def safe_path(path):
     return full
 
 
+def parses(path, text):
+    """None if the mutated text parses (or no checker is at hand), else why it does not."""
+    if path.endswith(".py"):
+        try:
+            compile(text, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return f"{error.__class__.__name__}: {error}"
+        return None
+    extension = os.path.splitext(path)[1]
+    if extension in (".js", ".mjs", ".cjs") and shutil.which("node"):
+        with tempfile.NamedTemporaryFile("w", suffix=extension, delete=False, encoding="utf-8") as copy:
+            copy.write(text)
+        try:
+            checked = subprocess.run(["node", "--check", copy.name], capture_output=True, text=True, timeout=60)
+        finally:
+            os.unlink(copy.name)
+        return None if checked.returncode == 0 else checked.stderr.strip().splitlines()[-1:]
+    return None
+
+
 def main(argv):
     check_only = "--check" in argv
     args = [a for a in argv if a != "--check"]
@@ -55,10 +81,13 @@ def main(argv):
     ending = "\r" if current.endswith("\r") else ""
     if current[: len(current) - len(ending)] != original:
         fail(3, f"{path}:{line} no longer reads {original!r} (it reads {current!r}); not applied")
-    if check_only:
-        print(f"tinybug: {path}:{line} matches; the mutant applies")
-        return 0
     lines[line - 1] = replacement + ending
+    problem = parses(path, "\n".join(lines))
+    if problem:
+        fail(3, f"{path}:{line} would not parse with the mutant ({problem}); not applied")
+    if check_only:
+        print(f"tinybug: {path}:{line} matches and parses; the mutant applies")
+        return 0
     with open(full, "w", encoding="utf-8", newline="") as target:
         target.write("\n".join(lines))
     print(f"tinybug: {path}:{line}: {original.strip()} -> {replacement.strip()}")

@@ -10,10 +10,18 @@ baseline (no $TINYBUG_MUTANT) coverage (lcov.info, Cobertura XML) into coverage/
 the folder back as the run's `tinybug-results` artifact (CONTRACT.md); a run without it is
 judged by its steps.
 
-Exit code: the test command's.
+A mutant's test run has a time limit when the mutant says one (`timeout`, in seconds: three
+times the baseline's test time, at least 60): past it the command is stopped, outcome.json says
+`"tests": "timeout"` and the exit code is 124, and Tinybug reports the mutant as Timeout.
+
+Exit code: the test command's (124 past the time limit).
 """
+import base64
 import glob
+import json
 import os
+import signal
+import time
 import shutil
 import subprocess
 import sys
@@ -51,6 +59,33 @@ def gather(paths, folder, name=None):
         shutil.copyfile(path, os.path.join(folder, target))
 
 
+def mutant_timeout():
+    """The mutant's time limit in seconds, or None (the baseline, or no limit given)."""
+    encoded = os.environ.get("TINYBUG_MUTANT", "").strip()
+    if not encoded:
+        return None
+    try:
+        value = json.loads(base64.b64decode(encoded, validate=True)).get("timeout")
+    except (ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, (int, float)) and value > 0 else None
+
+
+def run(command, environment, limit):
+    """The command's exit status, and whether it ran past `limit` seconds (then it is stopped)."""
+    process = subprocess.Popen(command, shell=True, env=environment, start_new_session=True)
+    try:
+        return process.wait(timeout=limit), False
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        return 124, True
+
+
 def main():
     junit = os.path.join(RESULTS, "junit")
     coverage = os.path.join(RESULTS, "coverage")
@@ -58,7 +93,15 @@ def main():
     os.makedirs(coverage, exist_ok=True)
     command = os.environ.get("TINYBUG_TEST_COMMAND") or "make test"
     environment = dict(os.environ, TINYBUG_JUNIT_DIR=os.path.abspath(junit), TINYBUG_COVERAGE_DIR=os.path.abspath(coverage))
-    status = subprocess.call(command, shell=True, env=environment)
+    limit = mutant_timeout()
+    started = time.monotonic()
+    status, timed_out = run(command, environment, limit)
+    outcome = {
+        "applied": True, "tests": "timeout" if timed_out else ("passed" if status == 0 else "failed"),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    with open(os.path.join(RESULTS, "outcome.json"), "w", encoding="utf-8") as written:
+        json.dump(outcome, written)
     if not os.listdir(junit):
         gather(found(JUNIT_PATTERNS), junit)
     baseline = not os.environ.get("TINYBUG_MUTANT")

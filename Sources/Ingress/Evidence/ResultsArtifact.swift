@@ -57,7 +57,7 @@ public enum ResultsArtifact {
         let name = artifactPath(path)
         guard !name.contains("..") else { return false }
         let folders = [CIContract.Results.junitFolder, CIContract.Results.coverageFolder]
-        return name == CIContract.Results.lcovFile
+        return name == CIContract.Results.lcovFile || name == CIContract.Results.outcomeFile
             || (folders.contains { name.hasPrefix($0) } && name.hasSuffix(".xml"))
     }
 
@@ -71,7 +71,18 @@ public enum ResultsArtifact {
         let tests = self.tests(files, limits: limits, notes: &notes)
         var coverage = self.coverage(files, limits: limits, notes: &notes)
         if let paths, let found = coverage { coverage = found.relative(to: Set(paths)) }
-        return RunResults(tests: tests, coverage: coverage, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        return RunResults(
+            tests: tests, coverage: coverage, note: notes.isEmpty ? nil : notes.joined(separator: "; "),
+            timedOut: timedOut(files[CIContract.Results.outcomeFile]))
+    }
+
+    /// Whether `outcome.json` (`{"tests": "timeout", …}`) says the tests ran past their limit.
+    static func timedOut(_ data: Data?) -> Bool? {
+        struct Outcome: Decodable { var tests: String? }
+        guard let data, data.count <= 4096, let outcome = try? JSONDecoder().decode(Outcome.self, from: data) else {
+            return nil
+        }
+        return outcome.tests == "timeout"
     }
 
     static func tests(_ files: [String: Data], limits: EvidenceLimits, notes: inout [String]) -> TestOutcomes? {
