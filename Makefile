@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev nginx python3 python3-pip chromium curl
 
-.PHONY: test deps build demo clean image-check bench fuzz lint format
+.PHONY: test deps build demo clean image-check bench bench-planner fuzz lint format
 
 FUNCTIONS := pull-request ci-completed timer-fired control tinybug
 
@@ -61,6 +61,12 @@ bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release
 	.build-release/release/tinybug-bench ingress
 	.build-release/release/tinybug-bench all --bin .build-release/release
+
+## The planner on real code (bench/README.md): two released versions of a pure-Python library
+## from PyPI, every planned mutant run against the library's own tests, this commit's planner
+## against an earlier one's. Needs the network to PyPI; takes about ten minutes.
+bench-planner:
+	python3 bench/planner/bench-planner.py
 
 build:
 	$(SWIFT) build
