@@ -165,7 +165,7 @@ extension GitHubSimulator {
             else {
                 return Self.json(["message": "Not Found"], status: .notFound)
             }
-            let text = Self.headText(file)
+            let text = options.sources[path] ?? Self.headText(file)
             return Self.json([
                 "type": "file", "encoding": "base64", "path": path, "content": Data(text.utf8).base64EncodedString(),
             ])

@@ -58,6 +58,9 @@ public struct GitHubSimulator: Sendable {
         public var world: TestWorld? = nil
         /// How artifacts are served (replaced, or declared larger, for bad-input tests).
         public var artifacts = ArtifactServing()
+        /// Files' whole text at the head, by path, for the contents API (others are made up from
+        /// their patch).
+        public var sources: [String: String] = [:]
         /// A GitHub App: REST calls then need an installation token from
         /// `POST /app/installations/{id}/access_tokens`, which needs a JWT signed by the app's key.
         public var app: (id: Int64, publicKey: String, installationID: Int64)? = nil

@@ -143,3 +143,27 @@ struct PerTestMeasurementTests {
         }
     }
 }
+
+/// A hunk whose start the patch cannot tell: the file list fetches the file's text, and no
+/// mutant lands in the docstring the hunk starts inside.
+struct UnclearHunkTests {
+    @Test func `a hunk that starts inside a docstring is planned from the file's text`() async throws {
+        let head = [
+            "def ready(a, b):", "    \"\"\"Whether a or b is set.", "", "    true when a == b,", "    false otherwise.",
+            "    \"\"\"", "    return a == b", "",
+        ]
+        // The hunk starts at line 4, inside the docstring opened on line 2.
+        let patch = "@@ -4,3 +4,5 @@\n+    true when a == b,\n+    false otherwise.\n     \"\"\"\n+    return a == b\n "
+        try await Harness.run(configure: { options in
+            options.files = [ChangedFile(path: "pkg/ready.py", patch: patch)]
+            options.sources = ["pkg/ready.py": head.joined(separator: "\n")]
+        }) { harness in
+            let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
+            let workflow = try #require(reply.body["workflow"] as? String)
+            let document = try await harness.ticked(workflow)
+            #expect(document.state.plan?.map(\.line) == [7])
+            let asked = await harness.simulator.state.requests.filter { $0.contains("/contents/pkg/ready.py") }
+            #expect(asked.count == 1)
+        }
+    }
+}
