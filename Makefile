@@ -1,7 +1,7 @@
 # The two commands a newcomer needs are in README.md: `swift run tinybug demo` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev nginx python3 python3-pip chromium curl
+DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev zlib1g-dev nginx python3 python3-pip chromium curl
 
 .PHONY: test deps build demo clean image-check bench bench-planner fuzz lint format
 
