@@ -25,13 +25,14 @@ enum ArtifactDownload {
         }
     }
 
-    /// An answer that says the artifact cannot be had (gone, refused, too large): the run is then
-    /// judged by its steps. Anything else (the network, a 5xx) is worth retrying.
+    /// An answer that says the artifact cannot be had (gone, refused, redirected again, too large,
+    /// a bad URL): the run is then judged by its steps. Only a 5xx, a 429 or a lost connection is
+    /// worth retrying.
     static func isFinal(_ error: RESTError) -> Bool {
         switch error {
-        case .status(let code, _, _): (400..<500).contains(code) && code != 429
-        case .tooLarge: true
-        case .transport, .decoding: false
+        case .status(let code, _, _): code < 500 && code != 429
+        case .tooLarge, .decoding: true
+        case .transport(let reason): reason.hasPrefix("bad URL")
         }
     }
 }
@@ -89,7 +90,13 @@ extension BuildkiteClient {
     /// its `download_url` (with the token, on the API's host only) and the 302 (without it).
     public func results(number: Int64, paths: [String]?) async throws(RESTError) -> RunResults {
         let name = CIContract.Results.artifact
-        let listed = try await rest.fetch([Artifact].self, "GET", "\(builds)/\(number)/artifacts?per_page=100")
+        var listed: [Artifact] = []
+        for page in 1...10 {
+            let batch = try await rest.fetch(
+                [Artifact].self, "GET", "\(builds)/\(number)/artifacts?per_page=100&page=\(page)")
+            listed += batch
+            if batch.count < 100 { break }
+        }
         let wanted = listed.filter {
             $0.path.hasPrefix(name + "/") && ResultsArtifact.isRead($0.path) && ($0.state ?? "finished") == "finished"
         }

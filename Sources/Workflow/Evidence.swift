@@ -7,7 +7,7 @@ public struct TestOutcomes: Codable, Equatable, Sendable {
     public var failed: Set<String>
     /// Test cases past the reading bound were not read; the outcome is then partial.
     public var truncated: Bool
-    /// The test cases' `time`, summed: how long the tests took, without the run's setup.
+    /// How long the test command took (its `outcome.json`), build included.
     public var seconds: Double?
 
     public init(passed: Set<String> = [], failed: Set<String> = [], truncated: Bool = false, seconds: Double? = nil) {

@@ -30,9 +30,13 @@ extension Run {
         let outcomes = finished.compactMap(\.tests)
         guard !outcomes.isEmpty else { return .ready(nil, coverage) }
         let tests = BaselineTests(outcomes)
-        guard tests.usable || tests.unstable.isEmpty else {
-            return .inconclusive(
-                "the baseline is red", "no test passed in every baseline run, so no mutant can be judged")
+        guard tests.usable else {
+            // Results that name no test passing every time: none can kill. Green, they say nothing.
+            guard tests.unstable.isEmpty else {
+                return .inconclusive(
+                    "the baseline is red", "no test passed in every baseline run, so no mutant can be judged")
+            }
+            return .ready(nil, coverage)
         }
         return .ready(tests, coverage)
     }

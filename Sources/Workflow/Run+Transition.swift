@@ -109,6 +109,10 @@ extension Run {
             if key.attempt == job.attempt, job.status.isInFlight { effects.append(.releaseSlot(key)) }
             update(key.job) { job in
                 job.record(key.attempt, result: AttemptResult(conclusion), at: now)
+                // A late conclusive answer for an attempt given up: its tests' word stands.
+                if let index = job.attempts.lastIndex(where: { $0.number == key.attempt }) {
+                    job.attempts[index].result = AttemptResult(conclusion)
+                }
                 job.status = read ? .inspecting : .passed
                 if !read { job.result = MutantResult(.survived) }
                 job.ciRunID = ciRunID ?? job.ciRunID
@@ -134,7 +138,8 @@ extension Run {
         guard let job = job(key.job), job.status == .inspecting else { return [] }
         guard !key.job.isBaseline else {
             update(key.job) { job in
-                job.status = job.attempts.last?.result == .failed ? .failed : .passed
+                let result = job.attempts.last { $0.number == key.attempt }?.result
+                job.status = result == .failed ? .failed : .passed
                 job.tests = results.tests
                 job.coverage = results.coverage
             }
@@ -178,6 +183,8 @@ extension Run {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
         let release: [Effect] = releasing ? [.releaseSlot(key)] : []
         let settings = settings
+        // Only a run the CI took counts as one that ran past its deadline.
+        let started = job.status == .running
         update(key.job) { job in
             job.record(key.attempt, result: result, at: now)
             job.deadline = nil
@@ -186,7 +193,7 @@ extension Run {
                 job.status = .errored
                 if case .mutant = key.job {
                     job.result =
-                        result == .timedOut
+                        result == .timedOut && started
                         ? MutantResult(.timeout, note: "past its deadline, after its retries")
                         : MutantResult(.runtimeError, note: result.description)
                 }

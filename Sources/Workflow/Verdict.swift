@@ -24,7 +24,7 @@ public struct BaselineTests: Codable, Equatable, Sendable {
     public var broken: Set<String>
     /// Tests that passed in every baseline run: the only ones whose failure kills a mutant.
     public var reliable: Set<String>
-    /// The longest any baseline run's tests took, from their JUnit times.
+    /// The longest any baseline run's test command took (its `outcome.json`).
     public var seconds: Double?
 
     public init(_ runs: [TestOutcomes]) {
@@ -36,8 +36,8 @@ public struct BaselineTests: Codable, Equatable, Sendable {
         seconds = runs.compactMap(\.seconds).max()
     }
 
-    /// A mutant's time limit: three times the baseline's test time, at least 60 s (nil when the
-    /// baseline's results gave no times).
+    /// A mutant's time limit: three times the baseline's test command time, at least 60 s (nil
+    /// when the baseline's results gave no time: the job's own timeout then applies).
     public var mutantTimeout: Int? { seconds.map { max(60, Int((3 * $0).rounded(.up))) } }
 
     /// The baseline can serve when some test passed in every run: its failing tests are then

@@ -113,7 +113,8 @@ struct PerTestTruthTests {
 
     @Test func `a run past its deadline after its retries is a timeout, and counts as detected`() {
         let settings = Settings(maxConcurrentJobs: 1, jobTimeoutSeconds: 60, maxAttempts: 1, baselineRuns: 1)
-        let (run, _) = Run.mutating(2, settings: settings)
+        let (dispatched, _) = Run.mutating(2, settings: settings)
+        let (run, _) = dispatched.after([.dispatched(dispatched.key(.mutant(0)), ciRunID: 7, url: nil)], at: t0)
         let late = t0.adding(seconds: 60 + 61)
         let (asked, _) = run.after([.tick], at: late)
         let (timedOut, _) = asked.after([.polled(run.key(.mutant(0)), nil)], at: late)
@@ -230,5 +231,41 @@ struct MutantTimeLimitTests {
         ])
         #expect(done.mutants[0].mutantStatus == .timeout)
         #expect(effects.report?.score == 1)
+    }
+}
+
+/// What a review of the per-test change found, each kept from coming back.
+struct PerTestReviewTests {
+    @Test func `a late red answer for a baseline attempt that was given up still makes the baseline red`() {
+        let settings = Settings(maxConcurrentJobs: 2, jobTimeoutSeconds: 60, maxAttempts: 3, baselineRuns: 1)
+        let (started, _) = Run.started(settings: settings)
+        let key = started.key(.baseline)
+        let late = t0.adding(seconds: 60 + 121)
+        let (asked, _) = started.after([.filesListed([mutableFile(count: 2)]), .tick], at: t0.adding(seconds: 61))
+        let (gaveUp, _) = asked.after([.polled(key, nil)], at: late)
+        #expect(gaveUp.baseline.status == .retrying)
+        let (red, _) = gaveUp.after(
+            [.ciFinished(key, .failed, ciRunID: 1, url: nil), .resultsRead(key, RunResults(note: "no artifact"))],
+            at: late)
+        #expect(red.status == .inconclusive)
+    }
+
+    @Test func `baseline results that name no test at all are no per-test results`() {
+        let (started, _) = Run.started()
+        let (run, _) = started.after([
+            .filesListed([mutableFile(count: 1)]), .ciFinished(started.key(.baseline), .passed, ciRunID: 1, url: nil),
+            .resultsRead(started.key(.baseline), RunResults(tests: TestOutcomes())),
+        ])
+        #expect(run.phase == .mutants)
+        #expect(run.baselineTests == nil)
+    }
+
+    @Test func `a run the CI never took is a runtime error, not a timeout`() {
+        let settings = Settings(maxConcurrentJobs: 1, jobTimeoutSeconds: 60, maxAttempts: 1, baselineRuns: 1)
+        let (run, _) = Run.mutating(1, settings: settings)
+        let late = t0.adding(seconds: 60 + 61)
+        let (asked, _) = run.after([.tick], at: late)
+        let (gaveUp, _) = asked.after([.polled(run.key(.mutant(0)), nil)], at: late)
+        #expect(gaveUp.mutants[0].mutantStatus == .runtimeError)
     }
 }

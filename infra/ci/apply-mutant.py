@@ -42,7 +42,7 @@ def safe_path(path):
 
 
 def parses(path, text):
-    """None if the mutated text parses (or no checker is at hand), else why it does not."""
+    """None if the text parses (or no checker is at hand), else why it does not."""
     if path.endswith(".py"):
         try:
             compile(text, path, "exec", dont_inherit=True)
@@ -51,14 +51,30 @@ def parses(path, text):
         return None
     extension = os.path.splitext(path)[1]
     if extension in (".js", ".mjs", ".cjs") and shutil.which("node"):
-        with tempfile.NamedTemporaryFile("w", suffix=extension, delete=False, encoding="utf-8") as copy:
+        # Beside the original, so the package's own module settings apply.
+        folder = os.path.dirname(os.path.abspath(path)) or "."
+        with tempfile.NamedTemporaryFile("w", suffix=extension, dir=folder, delete=False, encoding="utf-8") as copy:
             copy.write(text)
         try:
             checked = subprocess.run(["node", "--check", copy.name], capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            return None
         finally:
             os.unlink(copy.name)
-        return None if checked.returncode == 0 else checked.stderr.strip().splitlines()[-1:]
+        if checked.returncode == 0:
+            return None
+        lines = checked.stderr.strip().splitlines()
+        return lines[-1] if lines else f"node --check exited {checked.returncode}"
     return None
+
+
+def breaks_parsing(path, before, after):
+    """Why the mutant stops a file that parsed from parsing; None when it does not (or the
+    file never parsed with the checkers at hand: JSX, newer syntax)."""
+    problem = parses(path, after)
+    if problem is None or parses(path, before) is not None:
+        return None
+    return problem
 
 
 def main(argv):
@@ -81,8 +97,9 @@ def main(argv):
     ending = "\r" if current.endswith("\r") else ""
     if current[: len(current) - len(ending)] != original:
         fail(3, f"{path}:{line} no longer reads {original!r} (it reads {current!r}); not applied")
+    before = "\n".join(lines)
     lines[line - 1] = replacement + ending
-    problem = parses(path, "\n".join(lines))
+    problem = breaks_parsing(path, before, "\n".join(lines))
     if problem:
         fail(3, f"{path}:{line} would not parse with the mutant ({problem}); not applied")
     if check_only:

@@ -77,13 +77,20 @@ def run(command, environment, limit):
     try:
         return process.wait(timeout=limit), False
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGTERM)
+        stop(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            stop(process.pid, signal.SIGKILL)
             process.wait()
         return 124, True
+
+
+def stop(group, sig):
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        pass
 
 
 def main():

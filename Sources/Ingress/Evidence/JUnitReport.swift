@@ -17,8 +17,7 @@ public enum JUnitReport {
         // Stopped at the test-case bound: what was read stands, marked truncated.
         let truncated = try XMLReport.parse(data, limit: limits.maxFileBytes, reader)
         return TestOutcomes(
-            passed: reader.passed.subtracting(reader.failed), failed: reader.failed, truncated: truncated,
-            seconds: reader.seconds > 0 ? reader.seconds : nil)
+            passed: reader.passed.subtracting(reader.failed), failed: reader.failed, truncated: truncated)
     }
 
     /// Reads test cases as they stream by; holds only the names.
@@ -27,8 +26,6 @@ public enum JUnitReport {
         var passed: Set<String> = []
         var failed: Set<String> = []
         var cases = 0
-        /// The test cases' `time` attributes, summed (bad or negative values count as 0).
-        var seconds = 0.0
         private var current: String?
         private var currentFailed = false
         private var currentSkipped = false
@@ -41,9 +38,6 @@ public enum JUnitReport {
                 guard cases < limits.maxTestCases else { return false }
                 cases += 1
                 current = name(attributes)
-                if let time = attributes["time"].flatMap(Double.init), time.isFinite, time > 0, time < 86_400 {
-                    seconds += time
-                }
                 (currentFailed, currentSkipped) = (false, false)
             case "failure", "error": currentFailed = current != nil
             case "skipped": currentSkipped = current != nil

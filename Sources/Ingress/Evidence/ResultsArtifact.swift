@@ -28,6 +28,7 @@ public enum ResultsArtifact {
         for entry in archive where entry.type == .file {
             let path = artifactPath(entry.path)
             guard isRead(path) else { continue }
+            guard files.count < maxFiles else { throw .malformed("the artifact holds over \(maxFiles) report files") }
             guard entry.uncompressedSize <= UInt64(limit - total) else { throw .tooLarge(limit) }
             var bytes = Data()
             do {
@@ -45,6 +46,9 @@ public enum ResultsArtifact {
         }
         return files
     }
+
+    /// The most report files read from one artifact.
+    public static let maxFiles = 1000
 
     /// A path inside the artifact, without the artifact's own folder (Buildkite keeps it).
     public static func artifactPath(_ path: String) -> String {
@@ -68,21 +72,31 @@ public enum ResultsArtifact {
         _ files: [String: Data], paths: [String]?, limits: EvidenceLimits = EvidenceLimits()
     ) -> RunResults {
         var notes: [String] = []
-        let tests = self.tests(files, limits: limits, notes: &notes)
+        var tests = self.tests(files, limits: limits, notes: &notes)
+        let outcome = Outcome.read(files[CIContract.Results.outcomeFile])
+        // The test command's wall time, build included: what a mutant's time limit is made from.
+        tests?.seconds = outcome?.seconds
         var coverage = self.coverage(files, limits: limits, notes: &notes)
         if let paths, let found = coverage { coverage = found.relative(to: Set(paths)) }
         return RunResults(
             tests: tests, coverage: coverage, note: notes.isEmpty ? nil : notes.joined(separator: "; "),
-            timedOut: timedOut(files[CIContract.Results.outcomeFile]))
+            timedOut: outcome.map { $0.tests == "timeout" })
     }
 
-    /// Whether `outcome.json` (`{"tests": "timeout", …}`) says the tests ran past their limit.
-    static func timedOut(_ data: Data?) -> Bool? {
-        struct Outcome: Decodable { var tests: String? }
-        guard let data, data.count <= 4096, let outcome = try? JSONDecoder().decode(Outcome.self, from: data) else {
-            return nil
+    /// `outcome.json`: `{"applied": bool, "tests": "passed"|"failed"|"timeout"|"error", "seconds": n}`.
+    struct Outcome: Decodable {
+        var tests: String?
+        var seconds: Double?
+
+        static func read(_ data: Data?) -> Outcome? {
+            guard let data, data.count <= 4096, var outcome = try? JSONDecoder().decode(Outcome.self, from: data) else {
+                return nil
+            }
+            if let seconds = outcome.seconds, !(seconds.isFinite && seconds > 0 && seconds < 86_400) {
+                outcome.seconds = nil
+            }
+            return outcome
         }
-        return outcome.tests == "timeout"
     }
 
     static func tests(_ files: [String: Data], limits: EvidenceLimits, notes: inout [String]) -> TestOutcomes? {
