@@ -68,8 +68,10 @@ struct CIRoundTripTests {
         let dropped: @Sendable (String) -> Bool = { job in
             job.hasSuffix("/m0/1") || job.hasSuffix("/m3/1") || job.hasSuffix("/base/1")
         }
+        // A deadline of 3 s: long enough that a loaded machine's runs (30 ms each) have finished
+        // when the CI is asked, so each lost webhook is found, not timed out and retried.
         let tenant = Harness.acme(
-            settings: Settings(maxMutants: 6, maxConcurrentJobs: 3, jobTimeoutSeconds: 1, retryBaseSeconds: 0))
+            settings: Settings(maxMutants: 6, maxConcurrentJobs: 3, jobTimeoutSeconds: 3, retryBaseSeconds: 0))
         try await Harness.run(tenants: [tenant], configure: { $0.dropWebhook = dropped }) { harness in
             let reply = try await harness.deliver(fixture("github/pull_request.opened.json"), event: "pull_request")
             let document = try await harness.ticked(try #require(reply.body["workflow"] as? String))
