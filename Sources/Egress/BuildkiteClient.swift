@@ -41,6 +41,11 @@ public struct BuildkiteClient: Sendable {
         public var web_url: String?
         public var meta_data: [String: String]?
         public var jobs: [Job]?
+
+        /// The step that applies the mutant failed: the tests never ran on it.
+        var applyFailed: Bool {
+            (jobs ?? []).contains { $0.step_key == CIProvider.buildkite.applyStep && $0.state == "failed" }
+        }
     }
 
     struct CreateBody: Encodable, Sendable {
@@ -108,17 +113,14 @@ public struct BuildkiteService: CIService {
 
     public func testsFailed(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> Bool {
         guard let build = try await build(job, runID) else { return true }
-        return !(build.jobs ?? []).contains { $0.step_key == CIProvider.buildkite.applyStep && $0.state == "failed" }
+        return !build.applyFailed
     }
 
     public func results(_ job: JobKey, _ pr: PullRequest, runID: Int64?, readSteps: Bool, paths: [String]?)
         async throws(RESTError) -> RunResults
     {
         guard let build = try await build(job, runID) else { return RunResults(note: "no build carries \(job)") }
-        let applyFailed = (build.jobs ?? []).contains {
-            $0.step_key == CIProvider.buildkite.applyStep && $0.state == "failed"
-        }
-        if readSteps, applyFailed { return RunResults(applied: false, note: Run.didNotApply) }
+        if readSteps, build.applyFailed { return RunResults(applied: false, note: Run.didNotApply) }
         return try await client.results(number: build.number, paths: paths)
     }
 

@@ -97,11 +97,7 @@ public struct GitHubSimulator: Sendable {
     /// about seven in ten killed.
     public static func defaultOutcome(job: String, mutant: MutantInput?) -> String? {
         guard let mutant else { return "success" }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(mutant.path):\(mutant.line):\(mutant.operator)".utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return hash % 10 < 7 ? "failure" : "success"
+        return TestWorld.hash("\(mutant.path):\(mutant.line):\(mutant.operator)") % 10 < 7 ? "failure" : "success"
     }
 
     /// The application; run it with `LoopbackServer.withRunning`.

@@ -85,6 +85,7 @@ public struct TestWorld: Sendable {
         return Data(text.utf8)
     }
 
+    /// FNV-1a: stable across runs and machines, unlike `Hasher`.
     static func hash(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
