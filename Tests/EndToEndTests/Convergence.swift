@@ -56,8 +56,11 @@ enum Convergence {
             let document = (try? await engine.load(tenant: tenant, id: id))?.0
             guard document?.state.phase != .done || document?.outbox.isEmpty != true else { continue }
             let tail = (document?.history.suffix(5).map(\.event) ?? []).joined(separator: " | ")
+            let outbox = (document?.outbox ?? []).map {
+                "\($0.key) attempts \($0.attempts) not before \($0.notBefore) (\($0.lastError ?? "no error"))"
+            }
             Issue.record(
-                "\(id) did not finish: \(document?.state.status.rawValue ?? "missing"); \(tail); outbox \(document?.outbox.map(\.key) ?? [])"
+                "\(id) did not finish: \(document?.state.status.rawValue ?? "missing"); \(tail); outbox \(outbox)"
             )
         }
         throw CancellationError()

@@ -35,7 +35,7 @@ struct StoreFaultTests {
                         to: "\(harness.base)/webhooks/github/acme", secret: Harness.secret)
                     workflows.append(try #require(reply["workflow"] as? String))
                 }
-                try await Convergence.drained(harness.engine, tenant: "acme", workflows, timeout: .seconds(120)) {
+                try await Convergence.drained(harness.engine, tenant: "acme", workflows, timeout: .seconds(300)) {
                     _ = try? await harness.request(
                         "POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
                 }
