@@ -41,7 +41,7 @@ extension Engine {
             changed = true
             next.state = state
             next.outbox.removeAll { state.noLongerWants($0.effect) }
-            next.remember(input.id)
+            if input.remembered { next.remember(input.id) }
             added += next.enqueue(effects, lease: now.adding(seconds: lease))
             next.append(
                 HistoryEntry(

@@ -11,9 +11,17 @@ extension Engine {
         _ entries: [OutboxEntry<State.Effect>], tenant: String, id: String, executor: Executor,
         budget: Duration = .seconds(5)
     ) async throws(EngineError) -> Int where Executor.State == State {
+        try await carryingOut(entries, tenant: tenant, id: id, executor: executor, budget: budget).ran
+    }
+
+    /// `carryOut`, also giving the document its last write left (nil when nothing was written).
+    func carryingOut<Executor: EffectExecutor>(
+        _ entries: [OutboxEntry<State.Effect>], tenant: String, id: String, executor: Executor, budget: Duration
+    ) async throws(EngineError) -> (ran: Int, last: Document<State>?) where Executor.State == State {
         let started = ContinuousClock.now
         var pending = entries
         var ran = 0
+        var last: Document<State>? = nil
         while !pending.isEmpty, ContinuousClock.now - started < budget {
             let results = await execute(pending, tenant: tenant, id: id, executor: executor)
             Faults.hit(.afterEffectCall)
@@ -33,10 +41,11 @@ extension Engine {
                 }
             }
             let applied = try await apply(tenant: tenant, id: id, inputs, reschedule: reschedules)
-            guard case .applied(_, let added) = applied else { break }
+            guard case .applied(let document, let added) = applied else { break }
+            last = document
             pending = added
         }
-        return ran
+        return (ran, last)
     }
 
     private func execute<Executor: EffectExecutor>(

@@ -8,44 +8,76 @@ public struct TickSummary: Sendable, Equatable {
     public var effects = 0
     /// Due workflows left for later because their document does not decode.
     public var skipped = 0
+
+    public init(markers: Int = 0, ticked: Int = 0, effects: Int = 0, skipped: Int = 0) {
+        self.markers = markers
+        self.ticked = ticked
+        self.effects = effects
+        self.skipped = skipped
+    }
 }
 
 extension Engine {
     /// Looks only at timer buckets that are due: applies the tick event to workflows whose deadline
-    /// has passed and re-runs outbox entries whose lease or backoff has run out.
+    /// has passed and re-runs outbox entries whose lease or backoff has run out, `concurrency`
+    /// workflows at a time, starting no new one once `budget` has passed.
     public func tick<Executor: EffectExecutor>(
-        executor: Executor, budget: Duration = .seconds(20)
+        executor: Executor, budget: Duration = .seconds(20), concurrency: Int = 8
     ) async throws(EngineError) -> TickSummary where Executor.State == State {
         let started = ContinuousClock.now
         let now = clock.now()
+        var markers = try await dueMarkers(now: now).makeIterator()
+        let outcomes = await withTaskGroup(of: Result<TickSummary, EngineError>.self) { group in
+            var outcomes: [Result<TickSummary, EngineError>] = []
+            func startNext() {
+                guard ContinuousClock.now - started < budget, let marker = markers.next() else { return }
+                group.addTask { await visit(marker, now: now, executor: executor) }
+            }
+            for _ in 0..<max(1, concurrency) { startNext() }
+            for await outcome in group {
+                outcomes.append(outcome)
+                startNext()
+            }
+            return outcomes
+        }
         var summary = TickSummary()
-        for marker in try await dueMarkers(now: now) where ContinuousClock.now - started < budget {
-            guard let (bucket, tenant, id) = marker.timerParts else { continue }
-            summary.markers += 1
-            let (ticked, effects, next): (Bool, Int, String?)
-            do {
-                (ticked, effects, next) = try await tickWorkflow(tenant: tenant, id: id, now: now, executor: executor)
-            } catch .store(.corrupt(let reason)) {
-                // One unreadable document must not stall every tenant's timers: its marker stays
-                // (so it is not forgotten) and the tick goes on with the others.
-                logger.error(
-                    "Skipped a due workflow whose document does not decode",
-                    metadata: ["tenant.id": "\(tenant)", "workflow.id": "\(id)", "error": "\(reason)"])
-                summary.skipped += 1
-                continue
-            }
-            summary.ticked += ticked ? 1 : 0
-            summary.effects += effects
-            // Removed only once the workflow's next marker is in place, so a ticker that dies
-            // half-way leaves the marker for the next tick instead of losing the workflow's timer.
-            guard next != bucket else { continue }
-            do {
-                try await store.delete(marker)
-            } catch {
-                throw .store(error)
-            }
+        for outcome in outcomes {
+            let one = try outcome.get()
+            summary.markers += one.markers
+            summary.ticked += one.ticked
+            summary.effects += one.effects
+            summary.skipped += one.skipped
         }
         return summary
+    }
+
+    /// One due marker: its workflow ticked, its marker removed once the next one is in place.
+    private func visit<Executor: EffectExecutor>(_ marker: StoreKey, now: Instant, executor: Executor) async -> Result<
+        TickSummary, EngineError
+    > where Executor.State == State {
+        guard let (bucket, tenant, id) = marker.timerParts else { return .success(TickSummary()) }
+        var summary = TickSummary(markers: 1)
+        do throws(EngineError) {
+            let (ticked, effects, next) = try await tickWorkflow(tenant: tenant, id: id, now: now, executor: executor)
+            summary.ticked = ticked ? 1 : 0
+            summary.effects = effects
+            // Removed only once the workflow's next marker is in place, so a ticker that dies
+            // half-way leaves the marker for the next tick instead of losing the workflow's timer.
+            if next != bucket {
+                do { try await store.delete(marker) } catch { throw .store(error) }
+            }
+            return .success(summary)
+        } catch .store(.corrupt(let reason)) {
+            // One unreadable document must not stall every tenant's timers: its marker stays
+            // (so it is not forgotten) and the tick goes on with the others.
+            logger.error(
+                "Skipped a due workflow whose document does not decode",
+                metadata: ["tenant.id": "\(tenant)", "workflow.id": "\(id)", "error": "\(reason)"])
+            summary.skipped = 1
+            return .success(summary)
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Timer markers in buckets up to the current minute, oldest first, interleaved across tenants
@@ -89,39 +121,36 @@ extension Engine {
         return result
     }
 
+    /// One read, then one write for the tick and the fresh leases on due outbox entries together,
+    /// then the effects; the next marker is written only when the document's bucket is not the one
+    /// its writes already registered.
     private func tickWorkflow<Executor: EffectExecutor>(
         tenant: String, id: String, now: Instant, executor: Executor
     ) async throws(EngineError) -> (Bool, Int, String?) where Executor.State == State {
         guard let (document, _) = try await load(tenant: tenant, id: id) else { return (false, 0, nil) }
-        var ticked = false
-        var due: [OutboxEntry<State.Effect>] = []
-        if let deadline = document.state.deadline, deadline <= now {
-            let applied = try await apply(
-                tenant: tenant, id: id, [EventInput(id: "tick:\(now.milliseconds)", event: State.tick)])
-            ticked = true
-            if case .applied(_, let added) = applied { due += added }
-        }
-        due += try await claimStaleOutbox(tenant: tenant, id: id, now: now)
-        let ran = due.isEmpty ? 0 : try await carryOut(due, tenant: tenant, id: id, executor: executor)
-        guard let (latest, _) = try await load(tenant: tenant, id: id) else { return (ticked, ran, nil) }
-        let next = latest.deadline.map(UTC.bucket)
-        try await registerTimer(next, tenant: tenant, id: id)
-        return (ticked, ran, next)
-    }
-
-    /// Takes a fresh lease on outbox entries whose lease or backoff has passed, so one ticker runs them.
-    private func claimStaleOutbox(tenant: String, id: String, now: Instant) async throws(EngineError)
-        -> [OutboxEntry<State.Effect>]
-    {
-        guard let (document, _) = try await load(tenant: tenant, id: id) else { return [] }
+        let ticked = document.state.deadline.map { $0 <= now } ?? false
         let stale = document.outbox.filter { $0.notBefore <= now }
-        guard !stale.isEmpty else { return [] }
-        let leases = stale.map {
-            Reschedule(key: $0.key, afterSeconds: effectLeaseSeconds, reason: $0.lastError ?? "lease expired")
+        var latest = document
+        var ran = 0
+        if ticked || !stale.isEmpty {
+            let inputs = ticked ? [EventInput(id: "tick:\(now.milliseconds)", event: State.tick, remembered: false)] : []
+            let leases = stale.map {
+                Reschedule(key: $0.key, afterSeconds: effectLeaseSeconds, reason: $0.lastError ?? "lease expired")
+            }
+            let applied = try await apply(tenant: tenant, id: id, inputs, reschedule: leases)
+            if case .applied(let next, let added) = applied {
+                latest = next
+                let keys = Set(stale.map(\.key)).subtracting(added.map(\.key))
+                let due = added + next.outbox.filter { keys.contains($0.key) }
+                if !due.isEmpty {
+                    let carried = try await carryingOut(due, tenant: tenant, id: id, executor: executor, budget: .seconds(5))
+                    ran = carried.ran
+                    latest = carried.last ?? latest
+                }
+            }
         }
-        let applied = try await apply(tenant: tenant, id: id, [], reschedule: leases)
-        guard case .applied(let next, _) = applied else { return [] }
-        let keys = Set(stale.map(\.key))
-        return next.outbox.filter { keys.contains($0.key) }
+        let next = latest.deadline.map(UTC.bucket)
+        if next != latest.timerBucket { try await registerTimer(next, tenant: tenant, id: id) }
+        return (ticked, ran, next)
     }
 }

@@ -21,11 +21,15 @@ public struct EventInput<Event: Sendable>: Sendable {
     public var id: String
     public var event: Event
     public var settles: String?
+    /// Whether the document keeps the id to refuse a redelivery. An effect's result is refused by
+    /// its settled token instead, and an id nobody can send twice (a tick's) need not be kept.
+    public var remembered: Bool
 
-    public init(id: String, event: Event, settles: String? = nil) {
+    public init(id: String, event: Event, settles: String? = nil, remembered: Bool = true) {
         self.id = id
         self.event = event
         self.settles = settles
+        self.remembered = remembered && settles == nil
     }
 }
 
@@ -50,6 +54,12 @@ public enum Applied<State: DurableWorkflow>: Sendable {
     }
 }
 
+/// One caller's events and outbox reschedules, applied in one write with others' for the same workflow.
+struct ApplyRequest<Event: Sendable>: Sendable {
+    var inputs: [EventInput<Event>]
+    var reschedules: [Reschedule]
+}
+
 /// Durable execution over a document store: load, apply, compare-and-swap write with the new
 /// effects in the same write, then run the effects and feed their results back.
 public struct Engine<State: DurableWorkflow>: Sendable {
@@ -60,6 +70,8 @@ public struct Engine<State: DurableWorkflow>: Sendable {
     public var maxConflictRetries = 12
     /// How long an effect may run before a timer assumes its runner died and runs it again.
     public var effectLeaseSeconds: Int64 = 60
+    /// Shared by this engine's copies, so their writes to one workflow are batched.
+    let writes = WriteQueue<ApplyRequest<State.Event>, Result<Applied<State>, EngineError>>()
 
     public init(store: any DocumentStore, clock: any WallClock, logger: Logger) {
         self.store = store
@@ -111,37 +123,68 @@ public struct Engine<State: DurableWorkflow>: Sendable {
         return .applied(document, newEffects: added)
     }
 
-    /// Applies events in order in one compare-and-swap write, retrying on conflict.
+    /// Applies events in order in one compare-and-swap write, retrying on conflict. Calls for the
+    /// same workflow that arrive while its write is under way are applied together in the next one.
     public func apply(
         tenant: String, id: String, _ inputs: [EventInput<State.Event>], reschedule: [Reschedule] = []
     ) async throws(EngineError) -> Applied<State> {
         let key = try storeKey(tenant, id)
-        for attempt in 0..<maxConflictRetries {
-            guard let (document, version) = try await load(tenant: tenant, id: id) else {
-                throw .notFound(tenant: tenant, workflow: id)
+        let request = ApplyRequest<State.Event>(inputs: inputs, reschedules: reschedule)
+        return try await writes.submit(key.rawValue, request) { requests in
+            await applyTogether(requests, tenant: tenant, id: id)
+        }.get()
+    }
+
+    /// One write for several callers' events, each caller's applied in turn to what the one
+    /// before left; every caller gets the document as written and the effects it added.
+    func applyTogether(_ requests: [ApplyRequest<State.Event>], tenant: String, id: String) async -> [Result<
+        Applied<State>, EngineError
+    >] {
+        do throws(EngineError) {
+            let key = try storeKey(tenant, id)
+            for attempt in 0..<maxConflictRetries {
+                guard let (document, version) = try await load(tenant: tenant, id: id) else {
+                    throw .notFound(tenant: tenant, workflow: id)
+                }
+                let now = clock.now()
+                var next = document
+                var results: [Applied<State>] = []
+                for request in requests {
+                    let result = Self.applying(
+                        request.inputs, request.reschedules, to: next, now: now, lease: effectLeaseSeconds)
+                    if case .applied(let applied, _) = result { next = applied }
+                    results.append(result)
+                }
+                guard results.contains(where: { $0.newEffects != nil }) else { return results.map { .success($0) } }
+                let bucket = next.deadline.map(UTC.bucket)
+                let moved = bucket != next.timerBucket
+                next.timerBucket = bucket
+                if moved { try await registerTimer(bucket, tenant: tenant, id: id) }
+                let data = try encode(next)
+                do throws(StoreError) {
+                    _ = try await store.replace(key, data, ifMatch: version)
+                } catch .conflict {
+                    logger.debug("Write conflict", metadata: ["workflow.id": "\(id)", "attempt": "\(attempt)"])
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 << min(attempt, 5)))))
+                    continue
+                } catch {
+                    throw .store(error)
+                }
+                Faults.hit(.afterStoreWrite)
+                return results.map { result in .success(Self.written(result, as: next)) }
             }
-            let now = clock.now()
-            let result = Self.applying(inputs, reschedule, to: document, now: now, lease: effectLeaseSeconds)
-            guard case .applied(var next, let added) = result else { return result }
-            let bucket = next.deadline.map(UTC.bucket)
-            let moved = bucket != next.timerBucket
-            next.timerBucket = bucket
-            if moved { try await registerTimer(bucket, tenant: tenant, id: id) }
-            let data = try encode(next)
-            do throws(StoreError) {
-                _ = try await store.replace(key, data, ifMatch: version)
-            } catch .conflict {
-                logger.debug("Write conflict", metadata: ["workflow.id": "\(id)", "attempt": "\(attempt)"])
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 << min(attempt, 5)))))
-                continue
-            } catch {
-                throw .store(error)
-            }
-            Faults.hit(.afterStoreWrite)
-            if moved { try await registerTimer(bucket, tenant: tenant, id: id) }
-            return .applied(next, newEffects: added)
+            throw .tooManyConflicts("\(key)")
+        } catch {
+            return requests.map { _ in .failure(error) }
         }
-        throw .tooManyConflicts("\(key)")
+    }
+
+    /// A caller's result once the batch is written: the written document, and of the effects it
+    /// added those a later caller's events did not take back.
+    static func written(_ result: Applied<State>, as document: Document<State>) -> Applied<State> {
+        guard case .applied(_, let added) = result else { return result }
+        let waiting = Set(document.outbox.map(\.token))
+        return .applied(document, newEffects: added.filter { waiting.contains($0.token) })
     }
 
     /// This engine, logging with `logger` (a request's, which carries its id).

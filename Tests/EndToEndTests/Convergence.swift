@@ -109,10 +109,8 @@ enum Convergence {
             #expect(checks.count == 1 && checks.first?.status == "completed", "\(id): \(checks.count) check runs")
         }
         #expect(counts.count <= attempts)
-        if let slots = try await engine.store.read(StoreKey.tenantSlots(tenant)) {
-            let held = try JSONDecoder().decode(TenantSlots.self, from: slots.data).held
-            #expect(held.isEmpty, "slots still held: \(held.keys.sorted())")
-        }
+        let held = try await engine.store.listAll(prefix: StoreKey.slotsPrefix(tenant: tenant))
+        #expect(held.isEmpty, "slots still held: \(held)")
         for key in try await engine.store.listAll(prefix: "tenants/") {
             let stored = try #require(try await engine.store.read(key), "\(key) is listed but cannot be read")
             if key.workflowID != nil {

@@ -37,7 +37,7 @@ struct S3MeasurementTests {
                 let stored = try #require(
                     try await Self.s3Store(endpoint, prefix: prefix).read(
                         StoreKey.workflow(tenant: "acme", id: workflow)))
-                #expect(String(decoding: stored.data, as: UTF8.self).contains("\"schemaVersion\" : 1"))
+                #expect(String(decoding: stored.data, as: UTF8.self).contains("\"schemaVersion\":1"))
             }
         }
     }
