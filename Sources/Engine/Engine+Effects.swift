@@ -23,7 +23,10 @@ extension Engine {
         var ran = 0
         var last: Document<State>? = nil
         while !pending.isEmpty, ContinuousClock.now - started < budget {
+            let keys = pending.map { "\(tenant)/\(id)/\($0.key)" }
+            await running.start(keys)
             let results = await execute(pending, tenant: tenant, id: id, executor: executor)
+            await running.end(keys)
             Faults.hit(.afterEffectCall)
             ran += results.count
             var inputs: [EventInput<State.Event>] = []

@@ -129,7 +129,10 @@ extension Engine {
     ) async throws(EngineError) -> (Bool, Int, String?) where Executor.State == State {
         guard let (document, _) = try await load(tenant: tenant, id: id) else { return (false, 0, nil) }
         let ticked = document.state.deadline.map { $0 <= now } ?? false
-        let stale = document.outbox.filter { $0.notBefore <= now }
+        var stale: [OutboxEntry<State.Effect>] = []
+        for entry in document.outbox where entry.notBefore <= now {
+            if await !running.isRunning("\(tenant)/\(id)/\(entry.key)") { stale.append(entry) }
+        }
         var latest = document
         var ran = 0
         if ticked || !stale.isEmpty {

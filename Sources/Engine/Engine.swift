@@ -71,6 +71,7 @@ public struct Engine<State: DurableWorkflow>: Sendable {
     /// How long an effect may run before a timer assumes its runner died and runs it again.
     public var effectLeaseSeconds: Int64 = 60
     /// Shared by this engine's copies, so their writes to one workflow are batched.
+    let running = RunningEffects()
     let writes = WriteQueue<ApplyRequest<State.Event>, Result<Applied<State>, EngineError>>()
 
     public init(store: any DocumentStore, clock: any WallClock, logger: Logger) {

@@ -34,3 +34,23 @@ public actor WriteQueue<Request: Sendable, Response: Sendable> {
         writing.remove(key)
     }
 }
+
+/// The outbox entries this process is carrying out right now, so a tick here does not start a
+/// second run of one whose lease ran out while it is still under way (another process still may:
+/// that is what the lease and `rerun` are for).
+public actor RunningEffects {
+    private var keys: [String: Int] = [:]
+
+    public init() {}
+
+    func start(_ started: [String]) { for key in started { keys[key, default: 0] += 1 } }
+
+    func end(_ ended: [String]) {
+        for key in ended {
+            let count = keys[key, default: 1] - 1
+            keys[key] = count > 0 ? count : nil
+        }
+    }
+
+    func isRunning(_ key: String) -> Bool { keys[key] != nil }
+}
