@@ -136,7 +136,8 @@ extension Engine {
         var latest = document
         var ran = 0
         if ticked || !stale.isEmpty {
-            let inputs = ticked ? [EventInput(id: "tick:\(now.milliseconds)", event: State.tick, remembered: false)] : []
+            let inputs =
+                ticked ? [EventInput(id: "tick:\(now.milliseconds)", event: State.tick, remembered: false)] : []
             let leases = stale.map {
                 Reschedule(key: $0.key, afterSeconds: effectLeaseSeconds, reason: $0.lastError ?? "lease expired")
             }
@@ -146,7 +147,8 @@ extension Engine {
                 let keys = Set(stale.map(\.key)).subtracting(added.map(\.key))
                 let due = added + next.outbox.filter { keys.contains($0.key) }
                 if !due.isEmpty {
-                    let carried = try await carryingOut(due, tenant: tenant, id: id, executor: executor, budget: .seconds(5))
+                    let carried = try await carryingOut(
+                        due, tenant: tenant, id: id, executor: executor, budget: .seconds(5))
                     ran = carried.ran
                     latest = carried.last ?? latest
                 }

@@ -42,7 +42,8 @@ extension Orchestrator {
     /// Pause, resume or cancel one workflow; its effects (dispatches, cancels) run now.
     public func steer(tenant: String, workflow: String, _ verb: SteeringVerb) async throws(ContractError) -> Steered {
         guard Identifier.isValid(workflow) else { throw ContractError(400, "invalid workflow id \(workflow)") }
-        let input = EventInput(id: "control:\(verb.rawValue):\(UUID().uuidString)", event: verb.event, remembered: false)
+        let input = EventInput(
+            id: "control:\(verb.rawValue):\(UUID().uuidString)", event: verb.event, remembered: false)
         do {
             let applied = try await engine.apply(tenant: tenant, id: workflow, [input])
             var ran = 0

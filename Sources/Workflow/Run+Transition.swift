@@ -25,8 +25,8 @@ extension Run {
         case (_, .checkRunCreated(let id)):
             checkRunID = checkRunID ?? id
             return []
-        case (_, .dispatched(let key, let ciRunID, let url, let slot)):
-            markRunning(key, ciRunID: ciRunID, url: url, slot: slot, now: now)
+        case (_, .dispatched(let key, let ciRunID, let url)):
+            markRunning(key, ciRunID: ciRunID, url: url, now: now)
             return []
         case (_, .dispatchFailed(let key, let reason)):
             return attemptFailed(key, AttemptResult(reason), releasing: true, now: now)
@@ -77,11 +77,10 @@ extension Run {
         return proceed(now: now)
     }
 
-    private mutating func markRunning(_ key: JobKey, ciRunID: Int64?, url: String?, slot: Int?, now: Instant) {
+    private mutating func markRunning(_ key: JobKey, ciRunID: Int64?, url: String?, now: Instant) {
         update(key.job) { job in
             guard job.attempt == key.attempt, job.status == .dispatching else { return }
             job.status = .running
-            job.slot = slot
             job.ciRunID = ciRunID ?? job.ciRunID
             job.ciRunURL = url ?? job.ciRunURL
         }
@@ -103,11 +102,11 @@ extension Run {
             guard job.status != .inspecting else { return stale }
             var effects: [Effect] = stale
             if key.attempt != job.attempt, job.status.isInFlight {
-                effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID, slot: job.slot))
+                effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID))
             }
             // A baseline's results teach the tests and coverage; a failed mutant's say who killed it.
             let read = key.job.isBaseline || conclusion == .failed
-            if key.attempt == job.attempt, job.status.isInFlight { effects.append(.releaseSlot(key, slot: job.slot)) }
+            if key.attempt == job.attempt, job.status.isInFlight { effects.append(.releaseSlot(key)) }
             update(key.job) { job in
                 job.record(key.attempt, result: AttemptResult(conclusion), at: now)
                 // A late conclusive answer for an attempt given up: its tests' word stands.
@@ -172,7 +171,7 @@ extension Run {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
         if let conclusion { return finished(key, conclusion, ciRunID: nil, url: nil, now: now) }
         // The cancel gives the slot back once the CI run is stopped.
-        return [.cancel(key, pullRequest, ciRunID: job.ciRunID, slot: job.slot)] + attemptFailed(key, .timedOut, now: now)
+        return [.cancel(key, pullRequest, ciRunID: job.ciRunID)] + attemptFailed(key, .timedOut, now: now)
     }
 
     /// An attempt ended without a test result: retry after a backoff, or give up as errored.
@@ -182,7 +181,7 @@ extension Run {
         -> [Effect]
     {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
-        let release: [Effect] = releasing ? [.releaseSlot(key, slot: job.slot)] : []
+        let release: [Effect] = releasing ? [.releaseSlot(key)] : []
         let settings = settings
         // Only a run the CI took counts as one that ran past its deadline.
         let started = job.status == .running
@@ -213,7 +212,7 @@ extension Run {
         for job in jobs where job.status.isInFlight && (job.deadline.map { $0 <= now } ?? false) {
             let key = job.key(in: self)
             if job.polling == true {
-                effects.append(.cancel(key, pullRequest, ciRunID: job.ciRunID, slot: job.slot))
+                effects.append(.cancel(key, pullRequest, ciRunID: job.ciRunID))
                 effects += attemptFailed(key, .timedOut, now: now)
             } else {
                 update(job.name) { job in
