@@ -56,7 +56,7 @@ struct LoadBenchmark {
             // cost of events, not the quota or the pace (the tests show those hold).
             let inFlight = workflows * (mutants + 1)
             try
-                #"{"tenants":[{"id":"acme","github":{"webhookSecret":"env:S","token":"env:T"},"limits":{"maxMutants":\#(mutants),"maxConcurrentJobs":\#(inFlight),"maxDispatches":\#(inFlight),"jobTimeoutSeconds":86400}}]}"#
+                #"{"tenants":[{"id":"acme","github":{"webhookSecret":"env:S","token":"env:T"},"limits":{"maxMutants":\#(mutants),"baselineRuns":1,"maxConcurrentJobs":\#(inFlight),"maxDispatches":\#(inFlight),"jobTimeoutSeconds":86400}}]}"#
                 .write(to: tenants, atomically: true, encoding: .utf8)
             let environment = storeEnvironment.merging([
                 "PORT": "0", "TINYBUG_TENANTS": tenants.path, "GITHUB_API_URL": "http://127.0.0.1:\(githubPort)",
