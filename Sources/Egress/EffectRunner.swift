@@ -91,10 +91,10 @@ public struct EffectRunner: EffectExecutor {
         case .dispatch(let job, let pr, let mutant):
             let (runID, url) = try await runs.dispatch(job, pr, mutant: mutant, lookFirst: rerun)
             return .dispatched(job, ciRunID: runID, url: url)
-        case .cancel(let job, let pr, let runID):
+        case .cancel(let job, let pr, let runID, _):
             try await runs.cancel(job, pr, runID: runID)
             return .cancelled(job)
-        case .releaseSlot(let job):
+        case .releaseSlot(let job, _):
             // Tenant slots live in the store; the gate in front of this executor frees them.
             return .slotReleased(job)
         case .inspect(let job, let pr, let runID):
@@ -154,7 +154,7 @@ extension EffectRunner {
 
     private static func permanent(_ error: RESTError, _ effect: Workflow.Effect) -> EffectResult<Workflow.Event> {
         switch effect {
-        case .cancel(let job, _, _): .completed(.cancelled(job))
+        case .cancel(let job, _, _, _): .completed(.cancelled(job))
         case .inspect(let job, _, _):
             .completed(.inspected(job, testsFailed: true, reason: "the run could not be read"))
         case .readResults(let job, _, _, _, _):

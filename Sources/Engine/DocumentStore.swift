@@ -46,6 +46,8 @@ public protocol DocumentStore: Sendable {
     func put(_ key: StoreKey, _ data: Data) async throws(StoreError)
     /// Removes the document if present.
     func delete(_ key: StoreKey) async throws(StoreError)
+    /// Removes the document only if it is still at `version`; `.conflict` otherwise (gone included).
+    func delete(_ key: StoreKey, ifMatch version: Version) async throws(StoreError)
     /// Keys starting with `prefix`, in byte order, after `startAfter`, at most `limit`.
     func list(prefix: String, startAfter: String?, limit: Int) async throws(StoreError) -> [StoreKey]
 }

@@ -60,6 +60,15 @@ public struct FileStore: DocumentStore {
         _ = rmdir(directory(of: target))
     }
 
+    public func delete(_ key: StoreKey, ifMatch version: Version) async throws(StoreError) {
+        let target = path(key)
+        try FileSystem.withLock(lockPath(key), directory: directory(of: target)) { () throws(StoreError) in
+            guard let current = try FileSystem.readFile(target) else { throw .conflict("\(key) does not exist") }
+            guard Self.version(of: current) == version else { throw .conflict("\(key) changed since \(version)") }
+            guard unlink(target) == 0 || errno == ENOENT else { throw FileSystem.failure("unlink", target) }
+        }
+    }
+
     public func list(prefix: String, startAfter: String?, limit: Int) async throws(StoreError) -> [StoreKey] {
         let folder = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
         let start = folder.isEmpty ? root : "\(root)/\(folder)"

@@ -75,6 +75,15 @@ public struct S3Store: DocumentStore {
         guard [200, 204, 404].contains(response.status) else { throw failure("DELETE", key, response) }
     }
 
+    public func delete(_ key: StoreKey, ifMatch version: Version) async throws(StoreError) {
+        let response = try await send("DELETE", objectKey(key), headers: [("If-Match", version.value)])
+        switch response.status {
+        case 200, 204: return
+        case 404, 412: throw .conflict("\(key): If-Match did not hold (\(response.status))")
+        default: throw failure("DELETE", key, response)
+        }
+    }
+
     private func write(_ key: StoreKey, _ data: Data, condition: (String, String)?) async throws(StoreError) -> Version
     {
         var headers = [("Content-Type", "application/json")]

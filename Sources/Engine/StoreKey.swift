@@ -32,13 +32,37 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
         return key
     }
 
-    /// `tenants/<tenant>/slots.json`: the tenant's CI runs in flight, its waiting workflows and
-    /// each repository's recent dispatches.
+    /// `tenants/<tenant>/slots.json`: the tenant's waiting workflows and each repository's recent
+    /// dispatches.
     public static func tenantSlots(_ tenant: String) throws(StoreError) -> StoreKey {
         guard Identifier.isValidTenant(tenant), let key = StoreKey("tenants/\(tenant)/slots.json") else {
             throw .invalidKey(tenant)
         }
         return key
+    }
+
+    /// `tenants/<tenant>/slots/<n>.json`: one of the tenant's `maxConcurrentJobs` slots for CI runs
+    /// in flight, present while a run holds it.
+    public static func slot(tenant: String, number: Int) throws(StoreError) -> StoreKey {
+        guard Identifier.isValidTenant(tenant), number >= 0,
+            let key = StoreKey("tenants/\(tenant)/slots/\(number).json")
+        else { throw .invalidKey("\(tenant)/slots/\(number)") }
+        return key
+    }
+
+    /// The prefix under which a tenant's slot documents live.
+    public static func slotsPrefix(tenant: String) throws(StoreError) -> String {
+        guard Identifier.isValidTenant(tenant) else { throw .invalidKey(tenant) }
+        return "tenants/\(tenant)/slots/"
+    }
+
+    /// The slot number of a key made by `slot(tenant:number:)`.
+    public var slotNumber: Int? {
+        let parts = rawValue.split(separator: "/")
+        guard parts.count == 4, parts[0] == "tenants", parts[2] == "slots", parts[3].hasSuffix(".json") else {
+            return nil
+        }
+        return Int(parts[3].dropLast(5))
     }
 
     /// `tenants/<tenant>/prs/<pr>.json`: the ids of a PR's workflows, so a push or a close finds

@@ -44,6 +44,9 @@ public struct MeteredStore: DocumentStore {
     public func delete(_ key: StoreKey) async throws(StoreError) {
         try await count("delete") { () throws(StoreError) in try await base.delete(key) }
     }
+    public func delete(_ key: StoreKey, ifMatch version: Version) async throws(StoreError) {
+        try await count("delete") { () throws(StoreError) in try await base.delete(key, ifMatch: version) }
+    }
     public func list(prefix: String, startAfter: String?, limit: Int) async throws(StoreError) -> [StoreKey] {
         try await count("list") { () throws(StoreError) in
             try await base.list(prefix: prefix, startAfter: startAfter, limit: limit)

@@ -4,6 +4,8 @@ import Workflow
 /// What one change to a tenant's slot document decided.
 struct SlotOutcome: Sendable {
     var decision: TenantSlots.Decision?
+    /// Whether the workflow was in the queue before the change.
+    var waiting = false
     /// Workflows a freed slot is now promised to.
     var woken: [String] = []
 }
@@ -23,7 +25,16 @@ actor SlotLedger {
     private var queued: [String: [Pending]] = [:]
     private var writing: Set<String> = []
 
+    private var verified: [String: Instant] = [:]
+
     init(documents: SideDocuments) { self.documents = documents }
+
+    /// Whether this process should look over the tenant's slots for lost ones now (and notes that it did).
+    func dueForVerifying(_ tenant: String, now: Instant, every seconds: Int64) -> Bool {
+        if let last = verified[tenant], last.adding(seconds: seconds) > now { return false }
+        verified[tenant] = now
+        return true
+    }
 
     /// Where a tenant's slots live.
     static func document(_ tenant: String) throws(StoreError) -> SideDocument<TenantSlots> {

@@ -3,15 +3,17 @@ import Foundation
 import Logging
 import Workflow
 
-/// Holds every dispatch to the tenant's limit of CI runs in flight over all its workflows, and
-/// to its repositories' dispatch pace, through the tenant's slot document. Gives a slot back when
-/// its CI run ended or was cancelled, and wakes the workflows the freed slots are promised to.
-/// Every other effect goes straight to the CI executor.
+/// Holds every dispatch to the tenant's limit of CI runs in flight over all its workflows (one
+/// numbered slot document per run, `SlotBoard`), and to its repositories' dispatch pace and its
+/// queue of waiting workflows (one small document per tenant). Gives a slot back when its CI run
+/// ended or was cancelled, and wakes the workflow the freed slot is promised to. Every other effect
+/// goes straight to the CI executor.
 public struct TenantGate: EffectExecutor {
     public typealias State = Run
     public private(set) var base: MeteredExecutor
     private(set) var engine: Engine<Run>
     let ledger: SlotLedger
+    let board: SlotBoard
     let tenants: TenantsSource
     private(set) var logger: Logger
     let effectBudget: Duration
@@ -23,6 +25,7 @@ public struct TenantGate: EffectExecutor {
         self.base = base
         self.engine = engine
         ledger = SlotLedger(documents: engine.sideDocuments)
+        board = SlotBoard(store: engine.store)
         self.tenants = tenants
         self.effectBudget = effectBudget
         self.logger = logger
@@ -45,51 +48,90 @@ public struct TenantGate: EffectExecutor {
             guard let config = tenants.current[tenant] else {
                 return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured")
             }
-            let decision: TenantSlots.Decision
-            do { decision = try await acquire(key, repository: "\(pr.owner)/\(pr.repo)", config) } catch {
+            let slot: Int
+            do {
+                switch try await acquire(key, repository: "\(pr.owner)/\(pr.repo)", config, rerun: rerun) {
+                case .granted(let number): slot = number
+                case .queued(let until): return .completed(.queued(key, until: until))
+                }
+            } catch {
                 return .retry(afterSeconds: nil, reason: "tenant slots: \(error)")
             }
-            switch decision {
-            case .granted: return await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
-            case .queued:
-                await verifyOldHoldings(tenant: tenant)
-                return .completed(.queued(key, until: nil))
-            case .paced(let until): return .completed(.queued(key, until: until))
-            }
-        case .cancel(let key, _, _):
+            let result = await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
+            guard case .completed(.dispatched(let job, let runID, let url, _)) = result else { return result }
+            return .completed(.dispatched(job, ciRunID: runID, url: url, slot: slot))
+        case .cancel(let key, _, _, let slot):
             let result = await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
             guard case .completed = result else { return result }
-            do { try await release(key) } catch { return .retry(afterSeconds: nil, reason: "tenant slots: \(error)") }
+            do { try await release(key, slot: slot) } catch {
+                return .retry(afterSeconds: nil, reason: "tenant slots: \(error)")
+            }
             return result
-        case .releaseSlot(let key):
-            do { try await release(key) } catch { return .retry(afterSeconds: nil, reason: "tenant slots: \(error)") }
+        case .releaseSlot(let key, let slot):
+            do { try await release(key, slot: slot) } catch {
+                return .retry(afterSeconds: nil, reason: "tenant slots: \(error)")
+            }
             return .completed(.slotReleased(key))
         default:
             return await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
         }
     }
 
-    /// Takes a slot for the job; slots still free after it are promised to the workflows waiting.
-    func acquire(_ key: JobKey, repository: String, _ config: Tenant) async throws(StoreError) -> TenantSlots.Decision {
-        let now = engine.clock.now()
-        let (limit, pace) = (config.settings.maxConcurrentJobs, config.dispatchPace)
-        let outcome = try await ledger.apply(key.tenant) { slots in
-            let decision = slots.acquire(
-                key.description, workflow: key.workflow, repository: repository, limit: limit, pace: pace, now: now)
-            return SlotOutcome(
-                decision: decision, woken: decision == .granted ? slots.wake(limit: limit, now: now) : [])
-        }
-        for workflow in outcome.woken { await wake(workflow, tenant: key.tenant, cause: key.description) }
-        return outcome.decision ?? .queued
+    enum Acquired: Equatable {
+        case granted(slot: Int)
+        /// Wait to be woken, or until `until` (the pace).
+        case queued(until: Instant?)
     }
 
-    /// Frees the slot and wakes the workflows it is promised to, running what they dispatch now.
-    func release(_ key: JobKey) async throws(StoreError) {
+    /// Takes a slot for the job if the queue and the pace let it and one is free; otherwise the
+    /// job's workflow waits in line.
+    func acquire(_ key: JobKey, repository: String, _ config: Tenant, rerun: Bool) async throws(StoreError) -> Acquired
+    {
+        let now = engine.clock.now()
+        let (limit, pace, workflow, job) = (
+            config.settings.maxConcurrentJobs, config.dispatchPace, key.workflow, key.description
+        )
+        // A job that holds a slot already (a dispatch run again) keeps it: it is neither queued
+        // nor counted in the pace twice.
+        if let slot = try await board.holding(key, limit: limit, rerun: rerun) { return .granted(slot: slot) }
+        let admitted = try await ledger.apply(key.tenant) { slots in
+            let waiting = slots.waiting.contains { $0.workflow == workflow }
+            let decision = slots.admit(job, workflow: workflow, repository: repository, pace: pace, now: now)
+            return SlotOutcome(decision: decision, waiting: waiting)
+        }
+        switch admitted.decision ?? .queued {
+        case .paced(let until): return .queued(until: until)
+        case .queued:
+            await verifyOldHoldings(tenant: key.tenant)
+            return .queued(until: nil)
+        case .granted: break
+        }
+        guard let slot = try await board.take(key, limit: limit, now: now) else {
+            _ = try await ledger.apply(key.tenant) { slots in
+                slots.wait(job, workflow: workflow, repository: repository, pace: pace, now: now)
+                return SlotOutcome()
+            }
+            await verifyOldHoldings(tenant: key.tenant)
+            return .queued(until: nil)
+        }
+        if admitted.waiting {
+            _ = try await ledger.apply(key.tenant) { slots in
+                slots.took(job, workflow: workflow, now: now)
+                return SlotOutcome()
+            }
+        }
+        return .granted(slot: slot)
+    }
+
+    /// Frees the slot and wakes the workflow it is promised to, running what it dispatches now.
+    func release(_ key: JobKey, slot: Int?) async throws(StoreError) {
         let now = engine.clock.now()
         let limit = tenants.current[key.tenant]?.settings.maxConcurrentJobs ?? 1
-        let outcome = try await ledger.apply(key.tenant) { slots in
-            SlotOutcome(woken: slots.release(key.description, limit: limit, now: now))
-        }
+        guard try await board.give(key, slot: slot, limit: limit) else { return }
+        // Most of the time nobody waits: a read, and no write.
+        let queue = try await engine.sideDocuments.read(SlotLedger.document(key.tenant))
+        guard queue.waiting.contains(where: { $0.wokenAt == nil }) else { return }
+        let outcome = try await ledger.apply(key.tenant) { slots in SlotOutcome(woken: slots.promise(now: now)) }
         for workflow in outcome.woken { await wake(workflow, tenant: key.tenant, cause: key.description) }
     }
 
@@ -115,12 +157,10 @@ public struct TenantGate: EffectExecutor {
 
     private func withdraw(_ workflow: String, tenant: String) async {
         let now = engine.clock.now()
-        let limit = tenants.current[tenant]?.settings.maxConcurrentJobs ?? 1
         let woken: [String]
         do {
-            woken = try await ledger.apply(tenant) { slots in
-                SlotOutcome(woken: slots.withdraw(workflow, limit: limit, now: now))
-            }.woken
+            woken = try await ledger.apply(tenant) { slots in SlotOutcome(woken: slots.withdraw(workflow, now: now)) }
+                .woken
         } catch {
             logger.warning(
                 "Could not pass a promised slot on", metadata: ["workflow.id": "\(workflow)", "error": "\(error)"])
@@ -129,20 +169,24 @@ public struct TenantGate: EffectExecutor {
         for next in woken { await wake(next, tenant: tenant, cause: "withdrawn:\(workflow):\(now.milliseconds)") }
     }
 
-    /// Gives back slots whose job is no longer in flight at the attempt that took them.
+    /// Gives back slots whose job is no longer in flight at the attempt that took them. Reads every
+    /// slot, so a process does it for a tenant at most once in `verifyAfterSeconds / 4`.
     private func verifyOldHoldings(tenant: String) async {
         let now = engine.clock.now()
-        let slots: TenantSlots
-        do { slots = try await engine.sideDocuments.read(SlotLedger.document(tenant)) } catch {
+        guard await ledger.dueForVerifying(tenant, now: now, every: Self.verifyAfterSeconds / 4) else { return }
+        let holdings: [(number: Int, holding: SlotHolding)]
+        do { holdings = try await board.holdings(tenant: tenant) } catch {
             logger.error(
                 "Could not read the tenant's slots", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
             return
         }
-        for (held, _) in slots.holdings(olderThan: Self.verifyAfterSeconds, now: now).prefix(4) {
-            guard let job = JobKey(parsing: held), await !isInFlight(job) else { continue }
-            logger.notice("Freeing a slot whose job is no longer in flight", metadata: ["job.key": "\(held)"])
-            do { try await release(job) } catch {
-                logger.warning("Could not free a slot", metadata: ["job.key": "\(held)", "error": "\(error)"])
+        let old = holdings.filter { $0.holding.since.adding(seconds: Self.verifyAfterSeconds) <= now }
+            .sorted { $0.holding.since < $1.holding.since }
+        for (number, holding) in old.prefix(4) {
+            guard let job = JobKey(parsing: holding.job), await !isInFlight(job) else { continue }
+            logger.notice("Freeing a slot whose job is no longer in flight", metadata: ["job.key": "\(holding.job)"])
+            do { try await release(job, slot: number) } catch {
+                logger.warning("Could not free a slot", metadata: ["job.key": "\(holding.job)", "error": "\(error)"])
             }
         }
     }

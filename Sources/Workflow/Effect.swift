@@ -4,10 +4,10 @@ public enum Effect: Codable, Equatable, Sendable {
     case createCheckRun(PullRequest, workflow: String)
     case listFiles(PullRequest, workflow: String)
     case dispatch(JobKey, PullRequest, mutant: Mutant?)
-    /// Cancel the CI run and give its tenant slot back.
-    case cancel(JobKey, PullRequest, ciRunID: Int64?)
-    /// The job's CI run ended: give its tenant slot back.
-    case releaseSlot(JobKey)
+    /// Cancel the CI run and give its tenant slot back (`slot`: its number, when known).
+    case cancel(JobKey, PullRequest, ciRunID: Int64?, slot: Int? = nil)
+    /// The job's CI run ended: give its tenant slot back (`slot`: its number, when known).
+    case releaseSlot(JobKey, slot: Int? = nil)
     /// Read a failed run's steps: killed only if the test step failed. (Documents from before
     /// results artifacts; `readResults` does it now.)
     case inspect(JobKey, PullRequest, ciRunID: Int64?)
@@ -24,8 +24,8 @@ public enum Effect: Codable, Equatable, Sendable {
         case .createCheckRun(_, let workflow): "\(workflow)/check-run"
         case .listFiles(_, let workflow): "\(workflow)/list-files"
         case .dispatch(let job, _, _): "\(job)/dispatch"
-        case .cancel(let job, _, _): "\(job)/cancel"
-        case .releaseSlot(let job): "\(job)/release"
+        case .cancel(let job, _, _, _): "\(job)/cancel"
+        case .releaseSlot(let job, _): "\(job)/release"
         case .inspect(let job, _, _), .readResults(let job, _, _, _, _): "\(job)/inspect"
         case .poll(let job, _, _): "\(job)/poll"
         case .completeCheckRun(_, let workflow, _, _): "\(workflow)/report"
@@ -39,8 +39,8 @@ public enum Effect: Codable, Equatable, Sendable {
         case .listFiles: "list changed files"
         case .dispatch(let job, _, let mutant):
             "dispatch \(job)" + (mutant.map { " (\($0.path):\($0.line) \($0.operator.rawValue))" } ?? " (baseline)")
-        case .cancel(let job, _, _): "cancel \(job)"
-        case .releaseSlot(let job): "free the slot of \(job)"
+        case .cancel(let job, _, _, _): "cancel \(job)"
+        case .releaseSlot(let job, _): "free the slot of \(job)"
         case .inspect(let job, _, _): "inspect the failed run of \(job)"
         case .readResults(let job, _, _, _, _): "read the results of \(job)"
         case .poll(let job, _, _): "ask the CI about \(job)"

@@ -12,7 +12,7 @@ public enum CIConclusion: Codable, Equatable, Sendable {
 public enum Event: Codable, Equatable, Sendable {
     case filesListed([ChangedFile])
     case checkRunCreated(id: Int64)
-    case dispatched(JobKey, ciRunID: Int64?, url: String?)
+    case dispatched(JobKey, ciRunID: Int64?, url: String?, slot: Int? = nil)
     case dispatchFailed(JobKey, reason: String)
     /// The tenant had no slot for the job (nil), or its repository's pace is used up until `until`.
     case queued(JobKey, until: Instant?)
@@ -43,7 +43,7 @@ public enum Event: Codable, Equatable, Sendable {
         switch self {
         case .filesListed(let files): "listed \(files.count) changed files"
         case .checkRunCreated(let id): "check run \(id) created"
-        case .dispatched(let key, let run, _): "dispatched \(key)" + (run.map { " as CI run \($0)" } ?? "")
+        case .dispatched(let key, let run, _, _): "dispatched \(key)" + (run.map { " as CI run \($0)" } ?? "")
         case .dispatchFailed(let key, let reason): "dispatch of \(key) failed: \(reason)"
         case .queued(let key, let until):
             "\(key) waits for "

@@ -97,6 +97,8 @@ public struct Job: Codable, Equatable, Sendable {
     public var ciRunURL: String?
     /// Set once the job passed its deadline and the CI was asked about it (a webhook may have been lost).
     public var polling: Bool?
+    /// The number of the tenant slot the current attempt's run holds, once it is dispatched.
+    public var slot: Int?
     public var attempts: [Attempt]
     /// A baseline run's test outcomes, from its results artifact.
     public var tests: TestOutcomes?

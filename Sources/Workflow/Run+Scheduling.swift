@@ -8,6 +8,7 @@ extension Run {
             job.status = .dispatching
             job.retryAt = nil
             job.polling = nil
+            job.slot = nil
             job.deadline = now.adding(seconds: timeout)
             job.attempts.append(Attempt(number: job.attempt, dispatchedAt: now))
         }
@@ -177,7 +178,9 @@ extension Run {
     private mutating func cancelInFlight(now: Instant) -> [Effect] {
         var effects: [Effect] = []
         for job in jobs where !job.status.isFinal {
-            if job.status.isInFlight { effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID)) }
+            if job.status.isInFlight {
+                effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID, slot: job.slot))
+            }
             let attempt = job.attempt
             update(job.name) { job in
                 job.record(attempt, result: .cancelled, at: now)

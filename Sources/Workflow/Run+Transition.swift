@@ -25,8 +25,8 @@ extension Run {
         case (_, .checkRunCreated(let id)):
             checkRunID = checkRunID ?? id
             return []
-        case (_, .dispatched(let key, let ciRunID, let url)):
-            markRunning(key, ciRunID: ciRunID, url: url, now: now)
+        case (_, .dispatched(let key, let ciRunID, let url, let slot)):
+            markRunning(key, ciRunID: ciRunID, url: url, slot: slot, now: now)
             return []
         case (_, .dispatchFailed(let key, let reason)):
             return attemptFailed(key, AttemptResult(reason), releasing: true, now: now)
@@ -77,10 +77,11 @@ extension Run {
         return proceed(now: now)
     }
 
-    private mutating func markRunning(_ key: JobKey, ciRunID: Int64?, url: String?, now: Instant) {
+    private mutating func markRunning(_ key: JobKey, ciRunID: Int64?, url: String?, slot: Int?, now: Instant) {
         update(key.job) { job in
             guard job.attempt == key.attempt, job.status == .dispatching else { return }
             job.status = .running
+            job.slot = slot
             job.ciRunID = ciRunID ?? job.ciRunID
             job.ciRunURL = url ?? job.ciRunURL
         }
@@ -90,9 +91,12 @@ extension Run {
         _ key: JobKey, _ conclusion: CIConclusion, ciRunID: Int64?, url: String?, now: Instant
     ) -> [Effect] {
         guard let job = job(key.job), key.attempt <= job.attempt else { return [] }
-        // A run of an earlier attempt (one that reached the CI after its attempt was given up) is
-        // over now: its slot, if it took one, is given back.
-        let stale: [Effect] = key.attempt < job.attempt ? [.releaseSlot(key)] : []
+        // A run that is not the job's attempt in flight (an earlier attempt's, or one that reached
+        // the CI after its attempt was given up and the job went back to waiting) is over now: its
+        // slot, if it took one, is given back.
+        let waiting = [.pending, .queued, .retrying].contains(job.status)
+        let stale: [Effect] =
+            key.attempt < job.attempt || (key.attempt == job.attempt && waiting) ? [.releaseSlot(key)] : []
         guard !job.status.isFinal else { return stale }
         switch conclusion {
         case .infrastructure(let reason):
@@ -102,11 +106,11 @@ extension Run {
             guard job.status != .inspecting else { return stale }
             var effects: [Effect] = stale
             if key.attempt != job.attempt, job.status.isInFlight {
-                effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID))
+                effects.append(.cancel(job.key(in: self), pullRequest, ciRunID: job.ciRunID, slot: job.slot))
             }
             // A baseline's results teach the tests and coverage; a failed mutant's say who killed it.
             let read = key.job.isBaseline || conclusion == .failed
-            if key.attempt == job.attempt, job.status.isInFlight { effects.append(.releaseSlot(key)) }
+            if key.attempt == job.attempt, job.status.isInFlight { effects.append(.releaseSlot(key, slot: job.slot)) }
             update(key.job) { job in
                 job.record(key.attempt, result: AttemptResult(conclusion), at: now)
                 // A late conclusive answer for an attempt given up: its tests' word stands.
@@ -171,7 +175,8 @@ extension Run {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
         if let conclusion { return finished(key, conclusion, ciRunID: nil, url: nil, now: now) }
         // The cancel gives the slot back once the CI run is stopped.
-        return [.cancel(key, pullRequest, ciRunID: job.ciRunID)] + attemptFailed(key, .timedOut, now: now)
+        return [.cancel(key, pullRequest, ciRunID: job.ciRunID, slot: job.slot)]
+            + attemptFailed(key, .timedOut, now: now)
     }
 
     /// An attempt ended without a test result: retry after a backoff, or give up as errored.
@@ -181,7 +186,7 @@ extension Run {
         -> [Effect]
     {
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
-        let release: [Effect] = releasing ? [.releaseSlot(key)] : []
+        let release: [Effect] = releasing ? [.releaseSlot(key, slot: job.slot)] : []
         let settings = settings
         // Only a run the CI took counts as one that ran past its deadline.
         let started = job.status == .running
@@ -212,7 +217,7 @@ extension Run {
         for job in jobs where job.status.isInFlight && (job.deadline.map { $0 <= now } ?? false) {
             let key = job.key(in: self)
             if job.polling == true {
-                effects.append(.cancel(key, pullRequest, ciRunID: job.ciRunID))
+                effects.append(.cancel(key, pullRequest, ciRunID: job.ciRunID, slot: job.slot))
                 effects += attemptFailed(key, .timedOut, now: now)
             } else {
                 update(job.name) { job in

@@ -10,17 +10,64 @@ public struct DispatchPace: Codable, Equatable, Sendable {
     }
 }
 
-/// The CI runs a tenant has in flight across all its workflows, the workflows waiting for one,
-/// and each repository's recent dispatches. One document per tenant, changed under compare-and-swap.
-///
-/// Free slots go to waiting workflows first, oldest first; a workflow that got a slot and still
-/// has jobs waiting goes to the back of the queue, so slots go round-robin across workflows.
-public struct TenantSlots: Codable, Equatable, Sendable {
-    public struct Holding: Codable, Equatable, Sendable {
-        public var workflow: String
-        public var since: Instant
+/// One repository's recent dispatches, counted in tenths of the pace's window: a fixed size
+/// whatever the rate. A tenth is counted whole until all of it is out of the window, so no window
+/// of `seconds` ever holds more than `count` dispatches (the price: up to a tenth of the pace unused).
+public struct PaceWindow: Codable, Equatable, Sendable {
+    public struct Tenth: Codable, Equatable, Sendable {
+        /// Milliseconds since 1970 divided by the tenth's width.
+        public var index: Int64
+        public var count: Int
     }
 
+    /// Oldest first.
+    public var tenths: [Tenth] = []
+
+    static let parts: Int64 = 10
+
+    static func width(_ pace: DispatchPace) -> Int64 { max(1, pace.seconds * 1000 / parts) }
+
+    /// Forgets tenths that are wholly out of the window at `now`.
+    mutating func forget(_ pace: DispatchPace, now: Instant) {
+        let current = now.milliseconds / Self.width(pace)
+        tenths.removeAll { $0.index < current - Self.parts }
+    }
+
+    /// When one more dispatch fits, if not now.
+    func pacedUntil(_ pace: DispatchPace) -> Instant? {
+        var remaining = tenths.reduce(0) { $0 + $1.count }
+        guard remaining >= pace.count else { return nil }
+        for tenth in tenths {
+            remaining -= tenth.count
+            if remaining < pace.count {
+                return Instant(milliseconds: (tenth.index + Self.parts + 1) * Self.width(pace))
+            }
+        }
+        return nil
+    }
+
+    /// Counts `change` dispatches (one, or minus one to give a place back) at `now`.
+    mutating func record(_ pace: DispatchPace, now: Instant, _ change: Int) {
+        let index = now.milliseconds / Self.width(pace)
+        if let last = tenths.indices.last, tenths[last].index == index {
+            tenths[last].count += change
+            if tenths[last].count <= 0 { tenths.removeLast() }
+        } else if change > 0 {
+            tenths.append(Tenth(index: index, count: change))
+        } else if let last = tenths.indices.last {
+            tenths[last].count += change
+            if tenths[last].count <= 0 { tenths.removeLast() }
+        }
+    }
+}
+
+/// A tenant's queue for CI run slots and its repositories' dispatch pace: one small document per
+/// tenant, changed under compare-and-swap. The slots themselves are documents of their own (one per
+/// run in flight), so this one stays the same size however many runs are in flight.
+///
+/// Slots go to waiting workflows first, oldest first; a workflow that got one and still has jobs
+/// waiting goes to the back of the queue, so slots go round-robin across workflows.
+public struct TenantSlots: Codable, Equatable, Sendable {
     public struct Waiter: Codable, Equatable, Sendable {
         public var workflow: String
         /// The jobs of the workflow that were refused a slot.
@@ -31,91 +78,116 @@ public struct TenantSlots: Codable, Equatable, Sendable {
     }
 
     public enum Decision: Equatable, Sendable {
+        /// The pace has room and no workflow is ahead: take a slot (and say `took` or `wait`).
         case granted
-        /// No slot is free (or the free ones are promised to workflows ahead): wait to be woken.
+        /// Workflows ahead are waiting for a slot: wait to be woken.
         case queued
         /// The repository's pace is used up until then.
         case paced(until: Instant)
     }
 
-    public var schemaVersion = 1
-    /// By job key (tenant, workflow, job, attempt).
-    public var held: [String: Holding] = [:]
+    public var schemaVersion = 2
     public var waiting: [Waiter] = []
-    /// Dispatch instants within the pace window, by `owner/repo`.
-    public var recent: [String: [Instant]] = [:]
+    /// By `owner/repo`.
+    public var paces: [String: PaceWindow] = [:]
 
     /// How long a woken waiter keeps its promised slot.
     public static let wakeGraceSeconds: Int64 = 30
 
     public init() {}
 
-    /// Takes a slot for `key`. Asking again for a key already held grants it again and counts nothing twice.
-    public mutating func acquire(
-        _ key: String, workflow: String, repository: String, limit: Int, pace: DispatchPace, now: Instant
-    ) -> Decision {
+    /// Whether `key` may try for a slot now: nobody is waiting, or its workflow was promised one,
+    /// or is first in line. Granted reserves a place in the pace; `wait` gives it back.
+    public mutating func admit(_ key: String, workflow: String, repository: String, pace: DispatchPace, now: Instant)
+        -> Decision
+    {
         forgetExpired(pace: pace, now: now)
-        if held[key] != nil { return .granted }
-        let position = waiting.firstIndex { $0.workflow == workflow } ?? waiting.count
-        guard position < limit - held.count else {
-            if position == waiting.count {
-                waiting.append(Waiter(workflow: workflow, keys: [key], since: now))
-            } else if !waiting[position].keys.contains(key) {
-                waiting[position].keys.append(key)
+        if let position = waiting.firstIndex(where: { $0.workflow == workflow }) {
+            guard position == 0 || waiting[position].wokenAt != nil else {
+                if !waiting[position].keys.contains(key) { waiting[position].keys.append(key) }
+                return .queued
             }
+        } else if !waiting.isEmpty {
+            waiting.append(Waiter(workflow: workflow, keys: [key], since: now))
             return .queued
         }
-        let times = recent[repository, default: []]
-        if times.count >= pace.count {
-            return .paced(until: times[times.count - pace.count].adding(seconds: pace.seconds))
-        }
-        held[key] = Holding(workflow: workflow, since: now)
-        recent[repository, default: []].append(now)
-        if position < waiting.count {
-            var waiter = waiting.remove(at: position)
-            waiter.keys.removeAll { $0 == key }
-            if !waiter.keys.isEmpty { waiting.append(Waiter(workflow: workflow, keys: waiter.keys, since: now)) }
-        }
+        var window = paces[repository, default: PaceWindow()]
+        if let until = window.pacedUntil(pace) { return .paced(until: until) }
+        window.record(pace, now: now, 1)
+        paces[repository] = window
         return .granted
     }
 
-    /// Takes the workflow out of the queue (it has nothing left to ask for) and passes what was
-    /// promised to it on.
-    public mutating func withdraw(_ workflow: String, limit: Int, now: Instant) -> [String] {
-        waiting.removeAll { $0.workflow == workflow }
-        return wake(limit: limit, now: now)
+    /// `key` got its slot: it leaves the queue, and its workflow goes to the back if it still waits for others.
+    public mutating func took(_ key: String, workflow: String, now: Instant) {
+        guard let position = waiting.firstIndex(where: { $0.workflow == workflow }) else { return }
+        var waiter = waiting.remove(at: position)
+        waiter.keys.removeAll { $0 == key }
+        if !waiter.keys.isEmpty { waiting.append(Waiter(workflow: workflow, keys: waiter.keys, since: now)) }
     }
 
-    /// Frees the slot of `key` (nothing if it holds none) and returns the waiting workflows that
-    /// free slots are now promised to, in order.
-    public mutating func release(_ key: String, limit: Int, now: Instant) -> [String] {
-        held[key] = nil
-        return wake(limit: limit, now: now)
-    }
-
-    /// Promises free slots to the first waiters not yet woken.
-    public mutating func wake(limit: Int, now: Instant) -> [String] {
-        let free = max(0, limit - held.count)
-        var woken: [String] = []
-        for index in waiting.indices.prefix(free) where waiting[index].wokenAt == nil {
-            waiting[index].wokenAt = now
-            woken.append(waiting[index].workflow)
+    /// `key` was admitted but every slot was held: its pace place is given back and it waits in line
+    /// (keeping its place if its workflow already had one), to be woken by the next freed slot.
+    public mutating func wait(_ key: String, workflow: String, repository: String, pace: DispatchPace, now: Instant) {
+        paces[repository]?.record(pace, now: now, -1)
+        if paces[repository]?.tenths.isEmpty == true { paces[repository] = nil }
+        if let position = waiting.firstIndex(where: { $0.workflow == workflow }) {
+            waiting[position].wokenAt = nil
+            if !waiting[position].keys.contains(key) { waiting[position].keys.append(key) }
+        } else {
+            waiting.append(Waiter(workflow: workflow, keys: [key], since: now))
         }
-        return woken
     }
 
-    /// Holdings older than `seconds`: candidates to check against their workflow, in case a
-    /// workflow ended without giving its slot back.
-    public func holdings(olderThan seconds: Int64, now: Instant) -> [(key: String, holding: Holding)] {
-        held.filter { $0.value.since.adding(seconds: seconds) <= now }.sorted { $0.value.since < $1.value.since }
-            .map { (key: $0.key, holding: $0.value) }
+    /// Takes the workflow out of the queue (it has nothing left to ask for); if a slot was promised
+    /// to it, the promise goes to the next waiter, which is returned.
+    public mutating func withdraw(_ workflow: String, now: Instant) -> [String] {
+        let promised = waiting.contains { $0.workflow == workflow && $0.wokenAt != nil }
+        waiting.removeAll { $0.workflow == workflow }
+        return promised ? promise(now: now) : []
+    }
+
+    /// A slot was freed: it is promised to the first waiter not yet woken, which is returned.
+    public mutating func promise(now: Instant) -> [String] {
+        guard let index = waiting.firstIndex(where: { $0.wokenAt == nil }) else { return [] }
+        waiting[index].wokenAt = now
+        return [waiting[index].workflow]
     }
 
     private mutating func forgetExpired(pace: DispatchPace, now: Instant) {
-        for (repository, times) in recent {
-            let kept = times.filter { $0.adding(seconds: pace.seconds) > now }
-            recent[repository] = kept.isEmpty ? nil : kept
+        for repository in paces.keys {
+            paces[repository]?.forget(pace, now: now)
+            if paces[repository]?.tenths.isEmpty == true { paces[repository] = nil }
         }
         waiting.removeAll { waiter in waiter.wokenAt.map { $0.adding(seconds: Self.wakeGraceSeconds) <= now } ?? false }
+    }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, waiting, paces }
+
+    /// Reads the first schema too (slots held inside this document, which it no longer keeps): its queue stays.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        waiting = try container.decodeIfPresent([Waiter].self, forKey: .waiting) ?? []
+        paces = try container.decodeIfPresent([String: PaceWindow].self, forKey: .paces) ?? [:]
+    }
+}
+
+/// Who holds one of a tenant's numbered slots, and since when: the slot's own document.
+public struct SlotHolding: Codable, Equatable, Sendable {
+    /// The job key (tenant, workflow, job, attempt) whose CI run holds the slot.
+    public var job: String
+    public var since: Instant
+
+    public init(job: String, since: Instant) {
+        self.job = job
+        self.since = since
+    }
+
+    /// The slot a job tries first among a tenant's `limit`: one its key picks (FNV-1a), the same in
+    /// every process, so two copies of one dispatch meet there.
+    public static func firstProbe(_ job: String, limit: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in job.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(max(1, limit)))
     }
 }

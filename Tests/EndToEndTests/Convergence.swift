@@ -109,10 +109,21 @@ enum Convergence {
             #expect(checks.count == 1 && checks.first?.status == "completed", "\(id): \(checks.count) check runs")
         }
         #expect(counts.count <= attempts)
-        if let slots = try await engine.store.read(StoreKey.tenantSlots(tenant)) {
-            let held = try JSONDecoder().decode(TenantSlots.self, from: slots.data).held
-            #expect(held.isEmpty, "slots still held: \(held.keys.sorted())")
+        var held: [String] = []
+        for key in try await engine.store.listAll(prefix: StoreKey.slotsPrefix(tenant: tenant)) {
+            held.append(
+                "\(key): \(try await engine.store.read(key).map { String(decoding: $0.data, as: UTF8.self) } ?? "gone")"
+            )
         }
+        if !held.isEmpty {
+            for id in workflows {
+                let lines = (try? await engine.load(tenant: tenant, id: id))??.0.history.map {
+                    "\($0.event) -> \($0.effects)"
+                }
+                print("HISTORY \(id):\n" + (lines ?? []).joined(separator: "\n"))
+            }
+        }
+        #expect(held.isEmpty, "slots still held: \(held)")
         for key in try await engine.store.listAll(prefix: "tenants/") {
             let stored = try #require(try await engine.store.read(key), "\(key) is listed but cannot be read")
             if key.workflowID != nil {

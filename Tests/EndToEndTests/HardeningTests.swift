@@ -235,6 +235,7 @@ struct HardeningTests {
         }
         func put(_ key: StoreKey, _ data: Data) async throws(StoreError) { throw error }
         func delete(_ key: StoreKey) async throws(StoreError) { throw error }
+        func delete(_ key: StoreKey, ifMatch version: Version) async throws(StoreError) { throw error }
         func list(prefix: String, startAfter: String?, limit: Int) async throws(StoreError) -> [StoreKey] {
             throw error
         }

@@ -29,8 +29,8 @@ final class ScriptedExecutor: EffectExecutor {
         case .dispatch(let job, _, _):
             if refusedOnce.withLock({ $0.remove(effect.key) != nil }) { return .completed(.queued(job, until: nil)) }
             return .completed(.dispatched(job, ciRunID: 100, url: nil))
-        case .cancel(let job, _, _): return .completed(.cancelled(job))
-        case .releaseSlot(let job): return .completed(.slotReleased(job))
+        case .cancel(let job, _, _, _): return .completed(.cancelled(job))
+        case .releaseSlot(let job, _): return .completed(.slotReleased(job))
         case .inspect(let job, _, _): return .completed(.inspected(job, testsFailed: true, reason: "the tests failed"))
         case .readResults(let job, _, _, _, _): return .completed(.resultsRead(job, RunResults()))
         case .poll(let job, _, _): return .completed(.polled(job, nil))

@@ -68,7 +68,7 @@ extension Array where Element == Effect {
         compactMap { if case .dispatch(let key, _, _) = $0 { key } else { nil } }
     }
     var cancelled: [JobKey] {
-        compactMap { if case .cancel(let key, _, _) = $0 { key } else { nil } }
+        compactMap { if case .cancel(let key, _, _, _) = $0 { key } else { nil } }
     }
     var report: Report? {
         compactMap { if case .completeCheckRun(_, _, _, let report) = $0 { report } else { nil } }.first

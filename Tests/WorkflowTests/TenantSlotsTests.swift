@@ -1,107 +1,158 @@
+import Foundation
 import Testing
 import Workflow
 
 struct TenantSlotsTests {
     let pace = DispatchPace(count: 50, seconds: 10)
 
-    @Test func `no more slots are granted than the limit, and asking again for a held slot counts it once`() {
+    @Test func `with nobody waiting a job may try for a slot; one that found none waits and gives its pace place back`()
+    {
         var slots = TenantSlots()
-        #expect(
-            slots.acquire("a/w1/m0#1", workflow: "w1", repository: "acme/shop", limit: 2, pace: pace, now: t0)
-                == .granted)
-        #expect(
-            slots.acquire("a/w1/m0#1", workflow: "w1", repository: "acme/shop", limit: 2, pace: pace, now: t0)
-                == .granted)
-        #expect(
-            slots.acquire("a/w2/m0#1", workflow: "w2", repository: "acme/shop", limit: 2, pace: pace, now: t0)
-                == .granted)
-        #expect(
-            slots.acquire("a/w3/m0#1", workflow: "w3", repository: "acme/shop", limit: 2, pace: pace, now: t0)
-                == .queued)
-        #expect(slots.held.count == 2)
-        #expect(slots.recent["acme/shop"]?.count == 2)
-        #expect(slots.waiting.map(\.workflow) == ["w3"])
+        #expect(slots.admit("a/w1/m0#1", workflow: "w1", repository: "acme/shop", pace: pace, now: t0) == .granted)
+        #expect(slots.admit("a/w2/m0#1", workflow: "w2", repository: "acme/shop", pace: pace, now: t0) == .granted)
+        #expect(slots.paces["acme/shop"]?.tenths.map(\.count) == [2])
+        slots.wait("a/w2/m0#1", workflow: "w2", repository: "acme/shop", pace: pace, now: t0)
+        #expect(slots.paces["acme/shop"]?.tenths.map(\.count) == [1])
+        #expect(slots.waiting.map(\.workflow) == ["w2"])
+        #expect(slots.admit("a/w3/m0#1", workflow: "w3", repository: "acme/shop", pace: pace, now: t0) == .queued)
+        #expect(slots.waiting.map(\.workflow) == ["w2", "w3"])
     }
 
     @Test func `a freed slot is promised to the oldest waiter, and a newcomer cannot take it`() {
         var slots = TenantSlots()
-        _ = slots.acquire("a/w1/m0#1", workflow: "w1", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.acquire("a/w2/m0#1", workflow: "w2", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.acquire("a/w3/m0#1", workflow: "w3", repository: "r", limit: 1, pace: pace, now: t0)
-        #expect(slots.release("a/w1/m0#1", limit: 1, now: t0) == ["w2"])
-        #expect(slots.acquire("a/w4/m0#1", workflow: "w4", repository: "r", limit: 1, pace: pace, now: t0) == .queued)
-        #expect(slots.acquire("a/w3/m0#1", workflow: "w3", repository: "r", limit: 1, pace: pace, now: t0) == .queued)
-        #expect(slots.acquire("a/w2/m0#1", workflow: "w2", repository: "r", limit: 1, pace: pace, now: t0) == .granted)
+        slots.wait("a/w2/m0#1", workflow: "w2", repository: "r", pace: pace, now: t0)
+        slots.wait("a/w3/m0#1", workflow: "w3", repository: "r", pace: pace, now: t0)
+        #expect(slots.promise(now: t0) == ["w2"])
+        #expect(slots.admit("a/w4/m0#1", workflow: "w4", repository: "r", pace: pace, now: t0) == .queued)
+        #expect(slots.admit("a/w3/m0#1", workflow: "w3", repository: "r", pace: pace, now: t0) == .queued)
+        #expect(slots.admit("a/w2/m0#1", workflow: "w2", repository: "r", pace: pace, now: t0) == .granted)
+        slots.took("a/w2/m0#1", workflow: "w2", now: t0)
         #expect(slots.waiting.map(\.workflow) == ["w3", "w4"])
     }
 
     @Test func `slots go round-robin: a workflow that got one waits behind the others for its next`() {
         var slots = TenantSlots()
-        _ = slots.acquire("a/big/m0#1", workflow: "big", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.acquire("a/big/m1#1", workflow: "big", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.acquire("a/small/b#1", workflow: "small", repository: "r", limit: 1, pace: pace, now: t0)
-        #expect(slots.release("a/big/m0#1", limit: 1, now: t0) == ["big"])
-        #expect(
-            slots.acquire("a/big/m1#1", workflow: "big", repository: "r", limit: 1, pace: pace, now: t0) == .granted)
-        _ = slots.acquire("a/big/m2#1", workflow: "big", repository: "r", limit: 1, pace: pace, now: t0)
-        #expect(slots.release("a/big/m1#1", limit: 1, now: t0) == ["small"])
-        #expect(
-            slots.acquire("a/small/b#1", workflow: "small", repository: "r", limit: 1, pace: pace, now: t0) == .granted)
+        slots.wait("a/big/m1#1", workflow: "big", repository: "r", pace: pace, now: t0)
+        slots.wait("a/big/m2#1", workflow: "big", repository: "r", pace: pace, now: t0)
+        slots.wait("a/small/b#1", workflow: "small", repository: "r", pace: pace, now: t0)
+        #expect(slots.promise(now: t0) == ["big"])
+        #expect(slots.admit("a/big/m1#1", workflow: "big", repository: "r", pace: pace, now: t0) == .granted)
+        slots.took("a/big/m1#1", workflow: "big", now: t0)
+        #expect(slots.waiting.map(\.keys) == [["a/small/b#1"], ["a/big/m2#1"]])
+        #expect(slots.promise(now: t0) == ["small"])
+        #expect(slots.admit("a/big/m2#1", workflow: "big", repository: "r", pace: pace, now: t0) == .queued)
+        #expect(slots.admit("a/small/b#1", workflow: "small", repository: "r", pace: pace, now: t0) == .granted)
     }
 
-    @Test func `a workflow with jobs still refused keeps its place in line behind the others`() {
+    @Test func `the first in line may try on its own, so a lost wake cannot stall the queue`() {
         var slots = TenantSlots()
-        _ = slots.acquire("a/w1/m0#1", workflow: "w1", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.acquire("a/w2/m0#1", workflow: "w2", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.acquire("a/w2/m1#1", workflow: "w2", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.acquire("a/w3/m0#1", workflow: "w3", repository: "r", limit: 1, pace: pace, now: t0)
-        #expect(slots.waiting.map(\.keys) == [["a/w2/m0#1", "a/w2/m1#1"], ["a/w3/m0#1"]])
-        #expect(slots.release("a/w1/m0#1", limit: 1, now: t0) == ["w2"])
-        #expect(slots.acquire("a/w2/m0#1", workflow: "w2", repository: "r", limit: 1, pace: pace, now: t0) == .granted)
-        #expect(slots.waiting.map(\.workflow) == ["w3", "w2"])
-        #expect(slots.withdraw("w3", limit: 2, now: t0) == ["w2"])
+        slots.wait("a/w1/m0#1", workflow: "w1", repository: "r", pace: pace, now: t0)
+        slots.wait("a/w2/m0#1", workflow: "w2", repository: "r", pace: pace, now: t0)
+        #expect(slots.admit("a/w2/m0#1", workflow: "w2", repository: "r", pace: pace, now: t0) == .queued)
+        #expect(slots.admit("a/w1/m0#1", workflow: "w1", repository: "r", pace: pace, now: t0) == .granted)
+    }
+
+    @Test func `a workflow that withdraws passes its promise on`() {
+        var slots = TenantSlots()
+        slots.wait("a/w1/m0#1", workflow: "w1", repository: "r", pace: pace, now: t0)
+        slots.wait("a/w2/m0#1", workflow: "w2", repository: "r", pace: pace, now: t0)
+        #expect(slots.withdraw("w2", now: t0).isEmpty)
+        #expect(slots.promise(now: t0) == ["w1"])
+        slots.wait("a/w3/m0#1", workflow: "w3", repository: "r", pace: pace, now: t0)
+        #expect(slots.withdraw("w1", now: t0) == ["w3"])
     }
 
     @Test func `a woken waiter that never comes loses its promise after the grace period`() {
         var slots = TenantSlots()
-        _ = slots.acquire("a/w1/m0#1", workflow: "w1", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.acquire("a/w2/m0#1", workflow: "w2", repository: "r", limit: 1, pace: pace, now: t0)
-        _ = slots.release("a/w1/m0#1", limit: 1, now: t0)
+        slots.wait("a/w2/m0#1", workflow: "w2", repository: "r", pace: pace, now: t0)
+        _ = slots.promise(now: t0)
         let late = t0.adding(seconds: TenantSlots.wakeGraceSeconds)
-        #expect(
-            slots.acquire("a/w3/m0#1", workflow: "w3", repository: "r", limit: 1, pace: pace, now: late) == .granted)
+        #expect(slots.admit("a/w3/m0#1", workflow: "w3", repository: "r", pace: pace, now: late) == .granted)
         #expect(slots.waiting.isEmpty)
     }
 
-    @Test func `a repository's pace holds dispatches until the oldest in the window expires`() {
+    @Test func `a repository's pace holds dispatches until its oldest tenth leaves the window`() {
         var slots = TenantSlots()
         let pace = DispatchPace(count: 2, seconds: 10)
-        #expect(slots.acquire("a/w/m0#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0) == .granted)
+        #expect(slots.admit("a/w/m0#1", workflow: "w", repository: "r", pace: pace, now: t0) == .granted)
         #expect(
-            slots.acquire("a/w/m1#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 4))
+            slots.admit("a/w/m1#1", workflow: "w", repository: "r", pace: pace, now: t0.adding(seconds: 4)) == .granted)
+        #expect(
+            slots.admit("a/w/m2#1", workflow: "w", repository: "r", pace: pace, now: t0.adding(seconds: 5))
+                == .paced(until: t0.adding(seconds: 11)))
+        #expect(
+            slots.admit("a/w/m3#1", workflow: "w", repository: "other", pace: pace, now: t0.adding(seconds: 5))
                 == .granted)
         #expect(
-            slots.acquire("a/w/m2#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 5))
-                == .paced(until: t0.adding(seconds: 10)))
-        #expect(
-            slots.acquire(
-                "a/w/m3#1", workflow: "w", repository: "other", limit: 9, pace: pace, now: t0.adding(seconds: 5))
-                == .granted)
-        #expect(
-            slots.acquire("a/w/m2#1", workflow: "w", repository: "r", limit: 9, pace: pace, now: t0.adding(seconds: 10))
+            slots.admit("a/w/m2#1", workflow: "w", repository: "r", pace: pace, now: t0.adding(seconds: 11))
                 == .granted)
     }
 
-    @Test func `releasing a slot nobody holds changes nothing`() {
+    @Test
+    func `no window of the pace's length ever holds more dispatches than its count, and the document stays small`() {
         var slots = TenantSlots()
-        _ = slots.acquire("a/w1/m0#1", workflow: "w1", repository: "r", limit: 1, pace: pace, now: t0)
-        let before = slots
-        #expect(slots.release("a/w9/m0#1", limit: 1, now: t0).isEmpty)
-        #expect(slots == before)
+        let pace = DispatchPace(count: 7, seconds: 3)
+        var generator = SplitMix(seed: 17)
+        var now = t0
+        var granted: [Instant] = []
+        for index in 0..<5000 {
+            now = Instant(milliseconds: now.milliseconds + Int64(generator.next() % 400))
+            let key = "a/w/m\(index)#1"
+            if slots.admit(key, workflow: "w", repository: "r", pace: pace, now: now) == .granted {
+                granted.append(now)
+            }
+        }
+        #expect(granted.count > 1000)
+        for (index, start) in granted.enumerated() {
+            let inWindow = granted[index...].prefix { $0.milliseconds(since: start) < 3000 }.count
+            #expect(inWindow <= 7, "\(inWindow) dispatches in the 3 s from \(start)")
+        }
+        #expect((slots.paces["r"]?.tenths.count ?? 0) <= 11)
+    }
+
+    @Test func `a document of the first schema is read with its queue; the slots it held are not its any more`() throws
+    {
+        let old =
+            #"{"schemaVersion":1,"held":{"a/w1/m0#1":{"workflow":"w1","since":1}},"recent":{"r":[1]},"waiting":[{"workflow":"w2","keys":["a/w2/m0#1"],"since":1}]}"#
+        let slots = try JSONDecoder().decode(TenantSlots.self, from: Data(old.utf8))
+        #expect(slots.waiting.map(\.workflow) == ["w2"])
+        #expect(slots.schemaVersion == 2)
+    }
+
+    @Test func `a job's first slot to try comes from its key the same way in every process (FNV-1a)`() {
+        #expect(SlotHolding.firstProbe("a", limit: 1000) == 996)
+        #expect(SlotHolding.firstProbe("", limit: 7) == 2)
+        #expect(SlotHolding.firstProbe("anything", limit: 1) == 0)
+    }
+}
+
+/// A small deterministic generator, so the pace test is the same every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 
 struct RunSlotTests {
+    @Test func `a run that reached the CI after its job went back to waiting gives its slot back when it ends`() throws {
+        let (run, effects) = Run.mutating(2, settings: Settings(maxConcurrentJobs: 2, retryBaseSeconds: 10))
+        let first = effects.dispatched[0]
+        let (failed, _) = run.after([.dispatchFailed(first, reason: "502 from the CI")], at: t0.adding(seconds: 61))
+        let (retried, again) = failed.after([.tick], at: t0.adding(seconds: 3600))
+        let second = try #require(again.dispatched.first { $0.job == first.job })
+        let (waiting, _) = retried.after([.queued(second, until: nil)], at: t0.adding(seconds: 3601))
+        #expect(waiting.mutants[0].status == .queued)
+        let (_, ended) = waiting.after(
+            [.ciFinished(first, .failed, ciRunID: 7, url: nil)], at: t0.adding(seconds: 3700))
+        #expect(ended.released == [first])
+    }
+
     @Test func `a job the tenant has no slot for is queued without spending an attempt, and stops further asks`() {
         let (run, effects) = Run.mutating(4, settings: Settings(maxConcurrentJobs: 2))
         let first = effects.dispatched[0]
@@ -160,7 +211,7 @@ struct RunSlotTests {
 
 extension Array where Element == Effect {
     var released: [JobKey] {
-        compactMap { if case .releaseSlot(let key) = $0 { key } else { nil } }
+        compactMap { if case .releaseSlot(let key, _) = $0 { key } else { nil } }
     }
 }
 
