@@ -140,7 +140,9 @@ struct SplitMix {
 }
 
 struct RunSlotTests {
-    @Test func `a run that reached the CI after its job went back to waiting gives its slot back when it ends`() throws {
+    @Test func `a run that reached the CI after its job went back to waiting gives its slot back when it ends`()
+        throws
+    {
         let (run, effects) = Run.mutating(2, settings: Settings(maxConcurrentJobs: 2, retryBaseSeconds: 10))
         let first = effects.dispatched[0]
         let (failed, _) = run.after([.dispatchFailed(first, reason: "502 from the CI")], at: t0.adding(seconds: 61))
