@@ -50,6 +50,7 @@ public struct FileStore: DocumentStore {
     }
 
     public func put(_ key: StoreKey, _ data: Data) async throws(StoreError) {
+        if data.isEmpty { return try FileSystem.touch(path(key)) }
         try FileSystem.writeAtomically(data, to: path(key))
     }
 

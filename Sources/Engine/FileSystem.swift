@@ -54,6 +54,21 @@ enum FileSystem {
         }
     }
 
+    /// An empty file (a timer marker): created in place, since there is nothing to tear, and the
+    /// folder fsynced only when it is new. A marker that exists is left as it is.
+    static func touch(_ path: String) throws(StoreError) {
+        let folder = String(path[..<path.lastIndex(of: "/")!])
+        var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            try makeDirectories(folder)
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+        if fd < 0 && errno == EEXIST { return }
+        guard fd >= 0 else { throw failure("open", path) }
+        close(fd)
+        try syncDirectory(folder)
+    }
+
     /// Temp file, write, fsync, rename, fsync of the folder.
     static func writeAtomically(_ data: Data, to path: String) throws(StoreError) {
         let folder = String(path[..<path.lastIndex(of: "/")!])

@@ -15,6 +15,23 @@ struct FileStoreTests {
         #expect(FileManager.default.contents(atPath: "\(folder)/w1.json") == Data("{\"a\":2}".utf8))
     }
 
+    @Test func `an empty marker is made in place, in a new folder too, and putting it again or over content is safe`()
+        async throws
+    {
+        let root = TemporaryFolder.make()
+        let store = try FileStore(root: root)
+        let marker = try key("timers/202612020101/acme/w1")
+        try await store.put(marker, Data())
+        try await store.put(marker, Data())
+        #expect(try await store.read(marker)?.data == Data())
+        let names = try FileManager.default.contentsOfDirectory(atPath: "\(root)/timers/202612020101/acme")
+        #expect(names == ["w1"])
+        let document = try key("tenants/acme/workflows/w1.json")
+        try await store.put(document, Data("{}".utf8))
+        try await store.put(document, Data("{\"a\":1}".utf8))
+        #expect(try await store.read(document)?.data == Data("{\"a\":1}".utf8))
+    }
+
     @Test func `the version is a hash of the content`() async throws {
         let a = try FileStore(root: TemporaryFolder.make())
         let b = try FileStore(root: TemporaryFolder.make())

@@ -22,6 +22,21 @@ struct Growth {
         var stored: Int
         var due: Int
         var milliseconds: Double
+        /// The serving process's CPU time over the tick.
+        var cpuMilliseconds: Double?
+        /// What the tick said it did (its JSON answer).
+        var answer: String?
+    }
+
+    /// One tick over `due` due workflows on the file store: wall time and CPU per due workflow.
+    func tickCost(due: Int) async throws -> TickResult {
+        var result: TickResult? = nil
+        try await Report.withFileStore { environment in
+            let root = String(environment["TINYBUG_STORE"]!.dropFirst("file://".count))
+            result = try await tick(
+                store: try FileStore(root: root), environment: environment, name: "file", stored: 0, due: due)
+        }
+        return result!
     }
 
     let tinybug: URL
@@ -126,15 +141,15 @@ struct Growth {
         return results
     }
 
-    /// Makes 100 workflows whose jobs are an hour past due, then times one `POST /timer`.
-    private func tick(store: any DocumentStore, environment: [String: String], name: String, stored: Int) async throws
-        -> TickResult
-    {
+    /// Makes `due` workflows whose jobs are an hour past due, then times one `POST /timer`.
+    private func tick(
+        store: any DocumentStore, environment: [String: String], name: String, stored: Int, due: Int = 100
+    ) async throws -> TickResult {
         let clock = ManualClock(Instant(milliseconds: SystemClock().now().milliseconds - 7_200_000))
         var quiet = Logger(label: "bench")
         quiet.logLevel = .warning
         let engine = Engine<Run>(store: store, clock: clock, logger: quiet)
-        for index in 0..<100 {
+        for index in 0..<due {
             let pr = PullRequest(
                 owner: "acme", repo: "shop", number: 10_000 + index,
                 headSHA: Hex.encode(SHA256.digest(Array("due\(index)".utf8)).prefix(20)), headRef: "x")
@@ -170,13 +185,17 @@ struct Growth {
             request.httpMethod = "POST"
             request.timeoutInterval = 120
             request.setValue("Bearer tick", forHTTPHeaderField: "Authorization")
+            let cpuBefore = served.cpuMilliseconds
             let start = ContinuousClock.now
-            _ = try await URLSession.shared.data(for: request)
+            let (body, _) = try await URLSession.shared.data(for: request)
             let elapsed = ContinuousClock.now - start
+            let cpu = served.cpuMilliseconds - cpuBefore
             await served.stop()
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             Report.log("tick \(name) stored \(stored): \(ms) ms")
-            return TickResult(store: name, stored: stored + 100, due: 100, milliseconds: ms)
+            return TickResult(
+                store: name, stored: stored + due, due: due, milliseconds: ms, cpuMilliseconds: cpu,
+                answer: String(decoding: body, as: UTF8.self))
         }
     }
 }

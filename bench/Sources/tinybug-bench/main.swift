@@ -28,9 +28,16 @@ case "load":
     ).run()
     try? FileManager.default.removeItem(at: store)
     print(String(decoding: try Report.encoder.encode(result), as: UTF8.self))
+case "tick":
+    let result = try await Growth(
+        tinybug: binaries.appendingPathComponent("tinybug"), fixtures: root.appendingPathComponent("fixtures")
+    ).tickCost(due: option("due", 1000))
+    print(String(decoding: try Report.encoder.encode(result), as: UTF8.self))
 case "all":
     try await Report.runAll(root: root, binaries: binaries)
 default:
-    print("usage: tinybug-bench ingress | load [--workflows W --mutants N --concurrency C] | all [--bin FOLDER]")
+    print(
+        "usage: tinybug-bench ingress | load [--workflows W --mutants N --concurrency C] | tick [--due N] | all [--bin FOLDER]"
+    )
     exit(2)
 }
