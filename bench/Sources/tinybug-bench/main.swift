@@ -1,6 +1,7 @@
 import Foundation
 import Hashing
 import Ingress
+import Simulators
 
 // Benchmarks; see bench/README.md. `make bench` runs them all and writes bench/results.json.
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -18,16 +19,20 @@ switch arguments.first {
 case "ingress":
     try IngressBenchmark.run(fixtures: root.appendingPathComponent("fixtures"))
 case "load":
-    let store = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "tinybug-bench-store-\(UUID().uuidString.prefix(8))")
-    let result = try await LoadBenchmark(
-        tinybug: binaries.appendingPathComponent("tinybug"), fixtures: root.appendingPathComponent("fixtures"),
-        storeEnvironment: ["TINYBUG_STORE": "file://\(store.path)"], storeName: "file",
-        workflows: option("workflows", 50),
-        mutants: option("mutants", 10), concurrency: option("concurrency", 8)
-    ).run()
-    try? FileManager.default.removeItem(at: store)
-    print(String(decoding: try Report.encoder.encode(result), as: UTF8.self))
+    func load(_ environment: [String: String], _ name: String) async throws -> LoadBenchmark.Result {
+        try await LoadBenchmark(
+            tinybug: binaries.appendingPathComponent("tinybug"), fixtures: root.appendingPathComponent("fixtures"),
+            storeEnvironment: environment, storeName: name, workflows: option("workflows", 50),
+            mutants: option("mutants", 10), concurrency: option("concurrency", 8)
+        ).run()
+    }
+    var result: LoadBenchmark.Result? = nil
+    if arguments.contains("s3") {
+        try await SeaweedServer.with { endpoint in result = try await load(Report.s3Environment(endpoint), "s3") }
+    } else {
+        try await Report.withFileStore { environment in result = try await load(environment, "file") }
+    }
+    print(String(decoding: try Report.encoder.encode(result!), as: UTF8.self))
 case "tick":
     let result = try await Growth(
         tinybug: binaries.appendingPathComponent("tinybug"), fixtures: root.appendingPathComponent("fixtures")
@@ -37,7 +42,7 @@ case "all":
     try await Report.runAll(root: root, binaries: binaries)
 default:
     print(
-        "usage: tinybug-bench ingress | load [--workflows W --mutants N --concurrency C] | tick [--due N] | all [--bin FOLDER]"
+        "usage: tinybug-bench ingress | load [s3] [--workflows W --mutants N --concurrency C] | tick [--due N] | all [--bin FOLDER]"
     )
     exit(2)
 }
