@@ -122,8 +122,7 @@ extension Engine {
     }
 
     /// One read, then one write for the tick and the fresh leases on due outbox entries together,
-    /// then the effects; the next marker is written only when the document's bucket is not the one
-    /// its writes already registered.
+    /// then the effects, then the next marker from the document as it is then.
     private func tickWorkflow<Executor: EffectExecutor>(
         tenant: String, id: String, now: Instant, executor: Executor
     ) async throws(EngineError) -> (Bool, Int, String?) where Executor.State == State {
@@ -131,7 +130,8 @@ extension Engine {
         let ticked = document.state.deadline.map { $0 <= now } ?? false
         var stale: [OutboxEntry<State.Effect>] = []
         for entry in document.outbox where entry.notBefore <= now {
-            if await !running.isRunning("\(tenant)/\(id)/\(entry.key)") { stale.append(entry) }
+            let key = "\(tenant)/\(id)/\(entry.key)"
+            if await !running.isRunning(key, within: .seconds(3 * effectLeaseSeconds)) { stale.append(entry) }
         }
         var latest = document
         var ran = 0
@@ -154,8 +154,11 @@ extension Engine {
                 }
             }
         }
+        // Read again and register the bucket the document is in now: an event may have moved it
+        // since, and the marker being visited is deleted once this one is in place.
+        if ticked || !stale.isEmpty, let (current, _) = try await load(tenant: tenant, id: id) { latest = current }
         let next = latest.deadline.map(UTC.bucket)
-        if next != latest.timerBucket { try await registerTimer(next, tenant: tenant, id: id) }
+        try await registerTimer(next, tenant: tenant, id: id)
         return (ticked, ran, next)
     }
 }

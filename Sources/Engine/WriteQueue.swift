@@ -37,20 +37,27 @@ public actor WriteQueue<Request: Sendable, Response: Sendable> {
 
 /// The outbox entries this process is carrying out right now, so a tick here does not start a
 /// second run of one whose lease ran out while it is still under way (another process still may:
-/// that is what the lease and `rerun` are for).
+/// that is what the lease and `rerun` are for). Only for a while: one that has run for longer is
+/// run again as if this process had died.
 public actor RunningEffects {
-    private var keys: [String: Int] = [:]
+    private var keys: [String: (count: Int, since: ContinuousClock.Instant)] = [:]
 
     public init() {}
 
-    func start(_ started: [String]) { for key in started { keys[key, default: 0] += 1 } }
+    func start(_ started: [String]) {
+        let now = ContinuousClock.now
+        for key in started { keys[key] = ((keys[key]?.count ?? 0) + 1, keys[key]?.since ?? now) }
+    }
 
     func end(_ ended: [String]) {
         for key in ended {
-            let count = keys[key, default: 1] - 1
-            keys[key] = count > 0 ? count : nil
+            guard let entry = keys[key] else { continue }
+            keys[key] = entry.count > 1 ? (entry.count - 1, entry.since) : nil
         }
     }
 
-    func isRunning(_ key: String) -> Bool { keys[key] != nil }
+    func isRunning(_ key: String, within: Duration) -> Bool {
+        guard let since = keys[key]?.since else { return false }
+        return ContinuousClock.now - since < within
+    }
 }
