@@ -131,7 +131,7 @@ extension Engine {
         var stale: [OutboxEntry<State.Effect>] = []
         for entry in document.outbox where entry.notBefore <= now {
             let key = "\(tenant)/\(id)/\(entry.key)"
-            if await !running.isRunning(key, within: .seconds(max(10 * effectLeaseSeconds, 60))) { stale.append(entry) }
+            if await !running.isRunning(key, within: .seconds(3 * effectLeaseSeconds)) { stale.append(entry) }
         }
         var latest = document
         var ran = 0

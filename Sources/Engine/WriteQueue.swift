@@ -37,8 +37,8 @@ public actor WriteQueue<Request: Sendable, Response: Sendable> {
 
 /// The outbox entries this process is carrying out right now, so a tick here does not start a
 /// second run of one whose lease ran out while it is still under way (another process still may:
-/// that is what the lease and `rerun` are for). Only for a while (ten leases, at least a minute):
-/// one that has run for longer is run again as if this process had died.
+/// that is what the lease and `rerun` are for). Only for a while: one that has run for longer is
+/// run again as if this process had died.
 public actor RunningEffects {
     private var keys: [String: (count: Int, since: ContinuousClock.Instant)] = [:]
 
