@@ -57,13 +57,7 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
     }
 
     /// The slot number of a key made by `slot(tenant:number:)`.
-    public var slotNumber: Int? {
-        let parts = rawValue.split(separator: "/")
-        guard parts.count == 4, parts[0] == "tenants", parts[2] == "slots", parts[3].hasSuffix(".json") else {
-            return nil
-        }
-        return Int(parts[3].dropLast(5))
-    }
+    public var slotNumber: Int? { documentName(in: "slots").flatMap { Int($0) } }
 
     /// `tenants/<tenant>/prs/<pr>.json`: the ids of a PR's workflows, so a push or a close finds
     /// them in one read instead of a listing whose cost grows with every workflow stored.
@@ -90,9 +84,12 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
     }
 
     /// The workflow id of a key made by `workflow(tenant:id:)`.
-    public var workflowID: String? {
+    public var workflowID: String? { documentName(in: "workflows") }
+
+    /// `<name>` of a key `tenants/<tenant>/<folder>/<name>.json`.
+    private func documentName(in folder: String) -> String? {
         let parts = rawValue.split(separator: "/")
-        guard parts.count == 4, parts[0] == "tenants", parts[2] == "workflows", parts[3].hasSuffix(".json") else {
+        guard parts.count == 4, parts[0] == "tenants", parts[2] == folder, parts[3].hasSuffix(".json") else {
             return nil
         }
         return String(parts[3].dropLast(5))
