@@ -16,15 +16,8 @@ struct SlotOutcome: Sendable {
 actor SlotLedger {
     typealias Change = @Sendable (inout TenantSlots) -> SlotOutcome
 
-    private struct Pending {
-        var change: Change
-        var continuation: CheckedContinuation<Result<SlotOutcome, StoreError>, Never>
-    }
-
     private let documents: SideDocuments
-    private var queued: [String: [Pending]] = [:]
-    private var writing: Set<String> = []
-
+    private let writes = WriteQueue<Change, Result<SlotOutcome, StoreError>>()
     private var verified: [String: Instant] = [:]
 
     init(documents: SideDocuments) { self.documents = documents }
@@ -42,33 +35,17 @@ actor SlotLedger {
     }
 
     /// Applies `change` to the tenant's slot document, together with whatever else is waiting.
-    func apply(_ tenant: String, _ change: @escaping Change) async throws(StoreError) -> SlotOutcome {
-        let result = await withCheckedContinuation { continuation in
-            queued[tenant, default: []].append(Pending(change: change, continuation: continuation))
-            if !writing.contains(tenant) {
-                writing.insert(tenant)
-                Task { await self.drain(tenant) }
-            }
-        }
-        return try result.get()
-    }
-
-    /// Writes batches for `tenant` until nothing is waiting.
-    private func drain(_ tenant: String) async {
-        await Task.yield()
-        while let batch = queued.removeValue(forKey: tenant), !batch.isEmpty {
-            let changes = batch.map(\.change)
-            let result: Result<[SlotOutcome], StoreError>
-            do {
-                let document = try Self.document(tenant)
-                result = .success(try await documents.modify(document) { slots in changes.map { $0(&slots) } })
+    nonisolated func apply(_ tenant: String, _ change: @escaping Change) async throws(StoreError) -> SlotOutcome {
+        let documents = documents
+        return try await writes.submit(tenant, change) { changes in
+            do throws(StoreError) {
+                let outcomes = try await documents.modify(try Self.document(tenant)) { slots in
+                    changes.map { $0(&slots) }
+                }
+                return outcomes.map { .success($0) }
             } catch {
-                result = .failure(error)
+                return changes.map { _ in .failure(error) }
             }
-            for (index, pending) in batch.enumerated() {
-                pending.continuation.resume(returning: result.map { $0[index] })
-            }
-        }
-        writing.remove(tenant)
+        }.get()
     }
 }
