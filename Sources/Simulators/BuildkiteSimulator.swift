@@ -38,12 +38,12 @@ public struct BuildkiteSimulator: Sendable {
 
     public let options: Options
     public let state = SimulatorState()
-    let queue: AsyncStream<Int64>
-    let enqueue: AsyncStream<Int64>.Continuation
+    let queue: AsyncStream<BackgroundWork>
+    let enqueue: AsyncStream<BackgroundWork>.Continuation
 
     public init(options: Options) {
         self.options = options
-        (queue, enqueue) = AsyncStream<Int64>.makeStream()
+        (queue, enqueue) = AsyncStream<BackgroundWork>.makeStream()
     }
 
     /// GitHub's default outcome in Buildkite's words.
@@ -62,7 +62,11 @@ public struct BuildkiteSimulator: Sendable {
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "buildkite-simulator"),
-            services: [JobRunner(queue: queue, duration: options.jobDuration) { await finish($0) }],
+            services: [
+                JobRunner(
+                    queue: queue, duration: options.jobDuration, finish: { await finish($0) },
+                    deliver: { await deliver($0) })
+            ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
@@ -124,7 +128,7 @@ public struct BuildkiteSimulator: Sendable {
                 title: body.message ?? "", inputs: body.meta_data ?? [:], status: "scheduled", conclusion: nil,
                 headSHA: body.commit)
             await state.addRun(run)
-            enqueue.yield(id)
+            enqueue.yield(.run(id))
             return GitHubSimulator.json(json(run), status: .created)
         }
         router.get(RouterPath(builds)) { request, _ in
@@ -151,7 +155,7 @@ public struct BuildkiteSimulator: Sendable {
                 return GitHubSimulator.json(
                     ["message": "Build can't be canceled because it's already finished"], status: .unprocessableContent)
             }
-            await deliver(finished)
+            enqueue.yield(.webhook(finished))
             return GitHubSimulator.json(json(finished))
         }
     }

@@ -6,20 +6,34 @@ import Logging
 import ServiceLifecycle
 import Workflow
 
-/// "Runs" each queued job: waits the job's duration, then lets the simulator finish it (decide its
-/// conclusion and send its webhook). Pending jobs are dropped on graceful shutdown.
+/// What a simulator does after it has answered, as the real CI does: "run" a queued job, or send
+/// the webhook of a run already finished (a cancel is answered at once, its webhook comes later).
+enum BackgroundWork: Sendable {
+    case run(Int64)
+    case webhook(SimulatedRun)
+}
+
+/// Does each piece of background work: waits a job's duration, then lets the simulator finish it
+/// (decide its conclusion and send its webhook), or sends a finished run's webhook. Pending work is
+/// dropped on graceful shutdown.
 struct JobRunner: Service {
-    let queue: AsyncStream<Int64>
+    let queue: AsyncStream<BackgroundWork>
     let duration: Duration
     let finish: @Sendable (Int64) async -> Void
+    let deliver: @Sendable (SimulatedRun) async -> Void
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for await id in queue {
+                for await work in queue {
                     group.addTask {
-                        guard (try? await Task.sleep(for: duration)) != nil else { return }
-                        await finish(id)
+                        switch work {
+                        case .run(let id):
+                            guard (try? await Task.sleep(for: duration)) != nil else { return }
+                            await finish(id)
+                        case .webhook(let run):
+                            await deliver(run)
+                        }
                     }
                 }
             }

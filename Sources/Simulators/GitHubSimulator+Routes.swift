@@ -44,7 +44,7 @@ extension GitHubSimulator {
                 workflow: context.parameters.get("workflow") ?? "", title: CIContract.titlePrefix + job, inputs: inputs,
                 status: "queued", conclusion: nil, headSHA: inputs[CIContract.Input.sha] ?? "")
             await state.addRun(run)
-            enqueue.yield(id)
+            enqueue.yield(.run(id))
             guard body.return_run_details == true else { return Response(status: .noContent) }
             return Self.json(
                 DispatchAnswer(
@@ -82,7 +82,7 @@ extension GitHubSimulator {
             guard run.status != "completed" else {
                 return Self.json(["message": "Cannot cancel a completed run"], status: .conflict)
             }
-            if let finished = await state.finish(id, conclusion: "cancelled") { await deliver(finished) }
+            if let finished = await state.finish(id, conclusion: "cancelled") { enqueue.yield(.webhook(finished)) }
             return Self.json([String: String](), status: .accepted)
         }
     }

@@ -85,12 +85,12 @@ public struct GitHubSimulator: Sendable {
 
     public let options: Options
     public let state = SimulatorState()
-    let completions: AsyncStream<Int64>
-    let enqueue: AsyncStream<Int64>.Continuation
+    let completions: AsyncStream<BackgroundWork>
+    let enqueue: AsyncStream<BackgroundWork>.Continuation
 
     public init(options: Options) {
         self.options = options
-        (completions, enqueue) = AsyncStream<Int64>.makeStream()
+        (completions, enqueue) = AsyncStream<BackgroundWork>.makeStream()
     }
 
     /// The baseline passes; a mutant is killed or survives by a stable hash of where it is and what it does,
@@ -115,7 +115,11 @@ public struct GitHubSimulator: Sendable {
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "github-simulator"),
-            services: [JobRunner(queue: completions, duration: options.jobDuration) { await complete($0) }],
+            services: [
+                JobRunner(
+                    queue: completions, duration: options.jobDuration, finish: { await complete($0) },
+                    deliver: { await deliver($0) })
+            ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
