@@ -31,9 +31,11 @@ public struct EffectRunner: EffectExecutor {
         return copy
     }
 
-    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
-        Workflow.Event
-    > {
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, lease: EffectLease) async
+        -> EffectResult<
+            Workflow.Event
+        >
+    {
         guard let target = targets(tenant) else {
             return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured")
         }
@@ -42,7 +44,7 @@ public struct EffectRunner: EffectExecutor {
             let github = GitHubClient(
                 rest: clients.client(target.githubAPI, token: token, headers: GitHubClient.headers))
             return .completed(
-                try await perform(effect, github: github, runs: target.service(github, clients), rerun: rerun))
+                try await perform(effect, github: github, runs: target.service(github, clients), rerun: lease.rerun))
         } catch {
             return Self.outcome(of: error, effect: effect)
         }

@@ -59,7 +59,10 @@ extension Engine {
                 group.addTask {
                     (
                         index, entry,
-                        await executor.execute(entry.effect, tenant: tenant, workflow: id, rerun: entry.attempts > 0)
+                        await executor.execute(
+                            entry.effect, tenant: tenant, workflow: id,
+                            lease: EffectLease(
+                                rerun: entry.attempts > 0, ends: entry.notBefore, attempts: entry.attempts))
                     )
                 }
             }

@@ -64,10 +64,12 @@ public struct MeteredExecutor: EffectExecutor {
         MeteredExecutor(base: base.with(logger: logger), telemetry: telemetry)
     }
 
-    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
-        Workflow.Event
-    > {
-        let result = await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, lease: EffectLease) async
+        -> EffectResult<
+            Workflow.Event
+        >
+    {
+        let result = await base.execute(effect, tenant: tenant, workflow: workflow, lease: lease)
         switch result {
         case .completed(.failed): telemetry.effect(effect.kind, outcome: "failed")
         case .completed: telemetry.effect(effect.kind, outcome: "done")

@@ -40,9 +40,9 @@ public struct TenantGate: EffectExecutor {
         return copy
     }
 
-    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
-        Workflow.Event
-    > {
+    public func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, lease: EffectLease) async
+        -> EffectResult<Workflow.Event>
+    {
         switch effect {
         case .dispatch(let key, let pr, _):
             guard let config = tenants.current[tenant] else {
@@ -50,18 +50,26 @@ public struct TenantGate: EffectExecutor {
             }
             let slot: Int
             do {
-                switch try await acquire(key, repository: "\(pr.owner)/\(pr.repo)", config, rerun: rerun) {
-                case .granted(let number): slot = number
+                switch try await acquire(key, repository: "\(pr.owner)/\(pr.repo)", config, rerun: lease.rerun) {
+                case .granted(let number, let taken):
+                    slot = number
+                    // Taking the slot can outlast the lease (a slow store); past it another run of
+                    // this dispatch may have begun and looked at the CI before this one's run was there.
+                    if lease.hasEnded(at: engine.clock.now()),
+                        let refused = await afterLease(effect, lease, slot: slot, taken: taken)
+                    {
+                        return refused
+                    }
                 case .queued(let until): return .completed(.queued(key, until: until))
                 }
             } catch {
                 return .retry(afterSeconds: nil, reason: "tenant slots: \(error)")
             }
-            let result = await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
+            let result = await base.execute(effect, tenant: tenant, workflow: workflow, lease: lease)
             guard case .completed(.dispatched(let job, let runID, let url, _)) = result else { return result }
             return .completed(.dispatched(job, ciRunID: runID, url: url, slot: slot))
         case .cancel(let key, _, _, let slot):
-            let result = await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
+            let result = await base.execute(effect, tenant: tenant, workflow: workflow, lease: lease)
             guard case .completed = result else { return result }
             do { try await release(key, slot: slot) } catch {
                 return .retry(afterSeconds: nil, reason: "tenant slots: \(error)")
@@ -73,12 +81,33 @@ public struct TenantGate: EffectExecutor {
             }
             return .completed(.slotReleased(key))
         default:
-            return await base.execute(effect, tenant: tenant, workflow: workflow, rerun: rerun)
+            return await base.execute(effect, tenant: tenant, workflow: workflow, lease: lease)
         }
     }
 
+    /// A dispatch whose lease ended while it took its slot goes on only while its outbox entry is
+    /// as it was when this run began (one read): otherwise another run has begun, and finds the slot
+    /// held for it; or the workflow no longer wants the dispatch, and a slot this run took is given
+    /// back, since nobody else would. Nil: go on.
+    private func afterLease(_ effect: Workflow.Effect, _ lease: EffectLease, slot: Int, taken: Bool) async
+        -> EffectResult<Workflow.Event>?
+    {
+        guard case .dispatch(let key, _, _) = effect else { return nil }
+        let reason = "the lease ran out while taking a slot, and another run took over"
+        do {
+            let document = try await engine.load(tenant: key.tenant, id: key.workflow)?.0
+            if lease.holds(document?.outbox.first { $0.key == effect.key }) { return nil }
+            let wanted = document.map { !$0.state.noLongerWants(effect) } ?? false
+            if taken, !wanted { try await release(key, slot: slot) }
+        } catch {
+            logger.warning("Could not check a dispatch's lease", metadata: ["job.key": "\(key)", "error": "\(error)"])
+        }
+        return .retry(afterSeconds: engine.effectLeaseSeconds, reason: reason)
+    }
+
     enum Acquired: Equatable {
-        case granted(slot: Int)
+        /// `taken`: by this run, not held already by an earlier run of the same dispatch.
+        case granted(slot: Int, taken: Bool)
         /// Wait to be woken, or until `until` (the pace).
         case queued(until: Instant?)
     }
@@ -93,7 +122,9 @@ public struct TenantGate: EffectExecutor {
         )
         // A job that holds a slot already (a dispatch run again) keeps it: it is neither queued
         // nor counted in the pace twice.
-        if let slot = try await board.holding(key, limit: limit, rerun: rerun) { return .granted(slot: slot) }
+        if let slot = try await board.holding(key, limit: limit, rerun: rerun) {
+            return .granted(slot: slot, taken: false)
+        }
         let admitted = try await ledger.apply(key.tenant) { slots in
             let waiting = slots.waiting.contains { $0.workflow == workflow }
             let decision = slots.admit(job, workflow: workflow, repository: repository, pace: pace, now: now)
@@ -120,7 +151,7 @@ public struct TenantGate: EffectExecutor {
                 return SlotOutcome()
             }
         }
-        return .granted(slot: slot)
+        return .granted(slot: slot, taken: true)
     }
 
     /// Frees the slot and wakes the workflow it is promised to, running what it dispatches now.

@@ -113,6 +113,87 @@ struct CIRoundTripTests {
         }
     }
 
+    @Test func `a dispatch whose lease ran out while it took a slot leaves the CI to the run that took over`()
+        async throws
+    {
+        let clock = ManualClock()
+        try await Harness.run(clock: clock) { harness in
+            let (id, entry) = try await Self.startedDispatch(harness)
+            // Past the lease a timer has started another run of the entry (raising its attempts);
+            // the late run must not reach the CI then, where the other, looking first, might not
+            // see it yet.
+            _ = try await harness.engine.apply(
+                tenant: "acme", id: id, [],
+                reschedule: [Reschedule(key: entry.key, afterSeconds: 60, reason: "lease expired")])
+            let ended = EffectLease(rerun: false, ends: clock.now(), attempts: 0)
+            let late = await harness.orchestrator.executor.execute(
+                entry.effect, tenant: "acme", workflow: id, lease: ended)
+            guard case .retry(let seconds, let reason) = late else {
+                Issue.record("a dispatch past its lease went ahead: \(late)")
+                return
+            }
+            #expect(seconds == harness.engine.effectLeaseSeconds)
+            #expect(reason.contains("lease"))
+            #expect(await harness.simulator.state.runs.isEmpty)
+            // The workflow still wants the dispatch: the slot stays held for the run that took over,
+            // which dispatches once.
+            #expect(try await harness.engine.store.listAll(prefix: StoreKey.slotsPrefix(tenant: "acme")).count == 1)
+            let next = await harness.orchestrator.executor.execute(
+                entry.effect, tenant: "acme", workflow: id,
+                lease: EffectLease(rerun: true, ends: clock.now().adding(seconds: 60), attempts: 1))
+            guard case .completed(.dispatched) = next else {
+                Issue.record("the run that took over did not dispatch: \(next)")
+                return
+            }
+            #expect(await harness.simulator.state.runs.count == 1)
+            #expect(try await harness.engine.store.listAll(prefix: StoreKey.slotsPrefix(tenant: "acme")).count == 1)
+        }
+    }
+
+    @Test func `a dispatch past its lease that nobody took over goes on`() async throws {
+        let clock = ManualClock()
+        try await Harness.run(clock: clock) { harness in
+            let (id, entry) = try await Self.startedDispatch(harness)
+            let late = await harness.orchestrator.executor.execute(
+                entry.effect, tenant: "acme", workflow: id, lease: EffectLease(rerun: false, ends: clock.now()))
+            guard case .completed(.dispatched) = late else {
+                Issue.record("a dispatch nobody took over was held back: \(late)")
+                return
+            }
+            #expect(await harness.simulator.state.runs.count == 1)
+        }
+    }
+
+    /// A new workflow written with its outbox, and its first dispatch entry, not run yet.
+    static func startedDispatch(_ harness: Harness) async throws -> (String, OutboxEntry<Workflow.Effect>) {
+        let pr = PullRequest(
+            owner: "acme", repo: "shop", number: 42, headSHA: "9f1c2ab47d3e8b6f0a5c4d2e1b7f8a9c0d3e4f5a",
+            headRef: "volume-discounts")
+        let id = Identifier.workflow(for: pr)
+        let created = try await harness.engine.create(tenant: "acme", id: id, eventID: "d1") { now in
+            Run.start(id: id, tenant: "acme", pullRequest: pr, settings: Harness.acme().settings, now: now)
+        }
+        return (id, try #require(created?.newEffects?.first { $0.key.hasSuffix("/dispatch") }))
+    }
+
+    @Test func `a dispatch given up while it took a slot past its lease gives the slot back`() async throws {
+        let clock = ManualClock()
+        try await Harness.run(clock: clock) { harness in
+            let (id, entry) = try await Self.startedDispatch(harness)
+            // The workflow is cancelled while the dispatch is still taking its slot.
+            _ = try await harness.engine.apply(
+                tenant: "acme", id: id, [EventInput(id: "stop", event: .cancelRequested(reason: "test"))])
+            let late = await harness.orchestrator.executor.execute(
+                entry.effect, tenant: "acme", workflow: id, lease: EffectLease(rerun: false, ends: clock.now()))
+            guard case .retry = late else {
+                Issue.record("a dispatch past its lease went ahead: \(late)")
+                return
+            }
+            #expect(await harness.simulator.state.runs.isEmpty)
+            #expect(try await harness.engine.store.listAll(prefix: StoreKey.slotsPrefix(tenant: "acme")).isEmpty)
+        }
+    }
+
     @Test func `a rate-limited dispatch waits for Retry-After through the timer`() async throws {
         let clock = ManualClock()
         try await Harness.run(configure: { $0.rateLimitedDispatches = 1 }, clock: clock) { harness in

@@ -88,9 +88,13 @@ enum Convergence {
                         replacement: mutant.replacement,
                         operator: mutant.operator.rawValue)) == "failure"
             }.count
+            let statuses = run.mutants.map { job in
+                "\(job.name) \(job.result?.status.rawValue ?? job.status.rawValue) "
+                    + job.attempts.map { "\($0.number): \($0.result?.description ?? "-")" }.joined(separator: ", ")
+            }
             #expect(
                 run.report?.killed == expectedKilled,
-                "\(id): killed \(run.report?.killed ?? -1), expected \(expectedKilled)")
+                "\(id): killed \(run.report?.killed ?? -1), expected \(expectedKilled); \(statuses)")
             #expect(run.report?.survived == run.mutants.count - expectedKilled, "\(id)")
             for job in run.jobs {
                 attempts += job.attempts.count

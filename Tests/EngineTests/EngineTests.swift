@@ -18,7 +18,7 @@ final class ScriptedExecutor: EffectExecutor {
         refusedOnce = Mutex(refusingOnce)
     }
 
-    func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, rerun: Bool) async -> EffectResult<
+    func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, lease: EffectLease) async -> EffectResult<
         Workflow.Event
     > {
         calls.withLock { $0.append(effect.key) }
