@@ -121,6 +121,17 @@ extension Engine {
         return result
     }
 
+    /// Waits for runs of `entries` this process still has under way (past three leases), up to a
+    /// lease; true when there were any, so the caller reads the document again before running them.
+    private func waitForEarlierRuns(of entries: [OutboxEntry<State.Effect>], tenant: String, id: String) async
+        -> Bool
+    {
+        let under = await running.underWay(entries.map { "\(tenant)/\(id)/\($0.key)" })
+        guard !under.isEmpty else { return false }
+        await running.waitUntilEnded(under, limit: .seconds(effectLeaseSeconds))
+        return true
+    }
+
     /// One read, then one write for the tick and the fresh leases on due outbox entries together,
     /// then the effects, then the next marker from the document as it is then.
     private func tickWorkflow<Executor: EffectExecutor>(
@@ -142,7 +153,12 @@ extension Engine {
                 Reschedule(key: $0.key, afterSeconds: effectLeaseSeconds, reason: $0.lastError ?? "lease expired")
             }
             let applied = try await apply(tenant: tenant, id: id, inputs, reschedule: leases)
-            if case .applied(let next, let added) = applied {
+            if case .applied(var next, let added) = applied {
+                if await waitForEarlierRuns(of: stale, tenant: tenant, id: id),
+                    let (reread, _) = try await load(tenant: tenant, id: id)
+                {
+                    next = reread
+                }
                 latest = next
                 let keys = Set(stale.map(\.key)).subtracting(added.map(\.key))
                 let due = added + next.outbox.filter { keys.contains($0.key) }

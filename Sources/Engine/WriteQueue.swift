@@ -60,4 +60,18 @@ public actor RunningEffects {
         guard let since = keys[key]?.since else { return false }
         return ContinuousClock.now - since < within
     }
+
+    /// Those of `candidates` running here now, however long they have run.
+    func underWay(_ candidates: [String]) -> [String] { candidates.filter { keys[$0] != nil } }
+
+    /// Waits until none of `waited` is running here any more, or `limit` has passed. A run that
+    /// takes an entry over from one still under way here waits for it first: the earlier run then
+    /// either reached the CI (and the later one, looking first, finds its run) or gives up at its
+    /// lease check. Past `limit` the earlier run is taken to be stuck.
+    func waitUntilEnded(_ waited: [String], limit: Duration) async {
+        let start = ContinuousClock.now
+        while waited.contains(where: { keys[$0] != nil }), ContinuousClock.now - start < limit {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
 }

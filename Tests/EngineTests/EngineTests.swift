@@ -41,6 +41,33 @@ final class ScriptedExecutor: EffectExecutor {
     var count: Int { calls.withLock { $0.count } }
 }
 
+/// Answers like `ScriptedExecutor`, but holds the first run of one effect until `release()`.
+final class HoldingExecutor: EffectExecutor {
+    typealias State = Run
+    let base = ScriptedExecutor()
+    let held: String
+    let runs = Mutex(0)
+    let (gate, opener) = AsyncStream<Void>.makeStream()
+
+    init(holding key: String) { held = key }
+
+    func release() { opener.yield() }
+
+    func execute(_ effect: Workflow.Effect, tenant: String, workflow: String, lease: EffectLease) async
+        -> EffectResult<Workflow.Event>
+    {
+        if effect.key == held,
+            runs.withLock({ count in
+                count += 1
+                return count
+            }) == 1
+        {
+            for await _ in gate { break }
+        }
+        return await base.execute(effect, tenant: tenant, workflow: workflow, lease: lease)
+    }
+}
+
 func mutableFile(count: Int) -> ChangedFile {
     ChangedFile(
         path: "a.swift",
@@ -170,6 +197,37 @@ struct EngineTests {
         #expect(summary.effects == 3)
         #expect(try await fixture.document("w1").outbox.isEmpty)
         #expect(Set(executor.calls.withLock { $0 }).count == 3)
+    }
+
+    @Test func `a tick that takes over an effect still running here waits for it instead of running it beside it`()
+        async throws
+    {
+        let fixture = try EngineFixture()
+        let engine = {
+            var engine = fixture.engine
+            engine.effectLeaseSeconds = 1
+            return engine
+        }()
+        let created = try await engine.create(tenant: "acme", id: "w1", eventID: "d1") { now in
+            Run.start(
+                id: "w1", tenant: "acme", pullRequest: fixture.pr,
+                settings: Settings(maxConcurrentJobs: 2, jobTimeoutSeconds: 600, baselineRuns: 1), now: now)
+        }
+        let dispatch = try #require(created?.newEffects?.first { $0.key.hasSuffix("/dispatch") })
+        let executor = HoldingExecutor(holding: dispatch.key)
+        async let first = engine.carryOut([dispatch], tenant: "acme", id: "w1", executor: executor)
+        // Past three leases this process no longer shields the run from its own ticks, and the
+        // lease itself has run out.
+        try await Task.sleep(for: .milliseconds(3300))
+        fixture.clock.advance(seconds: 2)
+        async let tick = engine.tick(executor: executor)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(executor.base.calls.withLock { $0 }.filter { $0 == dispatch.key }.isEmpty)
+        executor.release()
+        _ = try await first
+        _ = try await tick
+        #expect(executor.base.calls.withLock { $0 }.filter { $0 == dispatch.key }.count == 1)
+        #expect(try await fixture.document("w1").outbox.contains { $0.key == dispatch.key } == false)
     }
 
     @Test func `an effect that asks to retry stays in the outbox until its backoff has passed`() async throws {
