@@ -10,6 +10,8 @@ extension Run {
 
     private mutating func apply(_ event: Event, now: Instant) -> [Effect] {
         switch (phase, event) {
+        case (.done, .ciFinished(let key, _, _, _)), (.reporting, .ciFinished(let key, _, _, _)):
+            return strayRun(key)
         case (.done, _):
             return []
         case (.reporting, .reported):
@@ -91,12 +93,7 @@ extension Run {
         _ key: JobKey, _ conclusion: CIConclusion, ciRunID: Int64?, url: String?, now: Instant
     ) -> [Effect] {
         guard let job = job(key.job), key.attempt <= job.attempt else { return [] }
-        // A run that is not the job's attempt in flight (an earlier attempt's, or one that reached
-        // the CI after its attempt was given up and the job went back to waiting) is over now: its
-        // slot, if it took one, is given back.
-        let waiting = [.pending, .queued, .retrying].contains(job.status)
-        let stale: [Effect] =
-            key.attempt < job.attempt || (key.attempt == job.attempt && waiting) ? [.releaseSlot(key)] : []
+        let stale = strayRun(key)
         guard !job.status.isFinal else { return stale }
         switch conclusion {
         case .infrastructure(let reason):
@@ -134,6 +131,22 @@ extension Run {
             }
             return effects + afterJobEnded(key.job, now: now)
         }
+    }
+
+    /// A run that ended but is not the job's attempt in flight gives back the slot it may hold: an
+    /// earlier attempt's run, or one that reached the CI after its attempt was given up (the job
+    /// went back to waiting, was settled by a late answer of the attempt before, or was cancelled
+    /// with its workflow). A second word about an attempt that ended on its own gives nothing back.
+    func strayRun(_ key: JobKey) -> [Effect] {
+        guard let job = job(key.job), key.attempt <= job.attempt else { return [] }
+        guard key.attempt == job.attempt else { return [.releaseSlot(key)] }
+        if job.status.isInFlight { return [] }
+        let attempt = job.attempts.last { $0.number == key.attempt }
+        // A run cancelled while it ran gave its slot back through the cancel; one cancelled before
+        // the CI's answer came (no slot known) may have taken one after.
+        let givenUp = attempt.map { $0.endedAt == nil || ($0.result == .cancelled && job.slot == nil) } ?? true
+        let waiting = [.pending, .queued, .retrying].contains(job.status)
+        return waiting || givenUp ? [.releaseSlot(key)] : []
     }
 
     /// A finished run's results arrived: a baseline run keeps them for the judgement of the

@@ -123,6 +123,23 @@ struct RunTransitionTests {
         #expect(effects == [.releaseSlot(run.key(.mutant(0)))])
     }
 
+    @Test func `a run that reached the CI after its job was settled gives its slot back when it ends`() {
+        let (run, _) = Run.mutating(1, settings: Settings(maxConcurrentJobs: 1, retryBaseSeconds: 0))
+        // Attempt 1 is given up (cancelled at the CI) and attempt 2 asked for; then attempt 1's
+        // late answer settles the mutant while attempt 2's dispatch is still on its way.
+        let (retried, _) = run.after([
+            .ciFinished(run.key(.mutant(0)), .infrastructure("cancelled"), ciRunID: 1, url: nil), .tick,
+        ])
+        let (settled, _) = retried.after(killed(run.key(.mutant(0))))
+        #expect(settled.mutants[0].status == .failed)
+        // Attempt 2's run reached the CI after all, and ends: nothing about the mutant changes,
+        // and whatever slot it took is given back.
+        let (same, effects) = Run.transition(
+            settled, .ciFinished(run.key(.mutant(0), attempt: 2), .passed, ciRunID: 2, url: nil), now: t0)
+        #expect(same == settled)
+        #expect(effects == [.releaseSlot(run.key(.mutant(0), attempt: 2))])
+    }
+
     @Test func `a job past its timeout is cancelled and retried`() {
         let settings = Settings(maxConcurrentJobs: 1, jobTimeoutSeconds: 600, maxAttempts: 2, retryBaseSeconds: 0)
         let (run, _) = Run.mutating(1, settings: settings)
@@ -178,8 +195,15 @@ struct RunTransitionTests {
         #expect(effects.report?.conclusion == .neutral)
         #expect(superseded.status == .superseded)
         #expect(superseded.mutants.allSatisfy { $0.status == .cancelled })
-        let (late, none) = superseded.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 1, url: nil)])
-        #expect(none.isEmpty && late == superseded)
+        let (late, effects2) = superseded.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 1, url: nil)])
+        #expect(late == superseded)
+        // Cancelled before the CI's answer came, its run may have taken a slot after the cancel looked.
+        #expect(effects2 == [.releaseSlot(run.key(.mutant(0)))])
+        let running = run.after([.dispatched(run.key(.mutant(0)), ciRunID: 1, url: nil, slot: 0)]).0
+        let (cancelled, _) = running.after([.superseded(by: "fff000")])
+        let (same, none) = cancelled.after([.ciFinished(run.key(.mutant(0)), .failed, ciRunID: 1, url: nil)])
+        // A running one gave its slot back through its cancel: nothing more.
+        #expect(same == cancelled && none.isEmpty)
     }
 
     @Test func `closing the pull request cancels the workflow`() {
