@@ -60,6 +60,7 @@ export TINYBUG_WEED = $(WEED)
 bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release
 	.build-release/release/tinybug-bench ingress
+	.build-release/release/tinybug-bench batches
 	.build-release/release/tinybug-bench all --bin .build-release/release
 
 ## The planner on real code (bench/README.md): two released versions of a pure-Python library

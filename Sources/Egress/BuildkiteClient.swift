@@ -57,11 +57,14 @@ public struct BuildkiteClient: Sendable {
     }
 
     /// Creates a build of the PR's head carrying the job key and mutant in `meta_data` (and `env`).
-    public func createBuild(_ pr: PullRequest, job: JobKey, mutant: String) async throws(RESTError) -> Build {
+    /// Creates the job's build: the dispatch inputs (the commit aside) as `meta_data`, and as
+    /// environment variables named in capitals (`TINYBUG_JOB`, `TINYBUG_MUTANT`…).
+    public func createBuild(_ pr: PullRequest, job: JobKey, inputs: [String: String]) async throws(RESTError) -> Build {
+        var metaData = inputs
+        metaData[CIContract.Input.sha] = nil
         let body = CreateBody(
-            commit: pr.headSHA, branch: pr.headRef, message: CIContract.title(job),
-            meta_data: [CIContract.Input.job: job.description, CIContract.Input.mutant: mutant],
-            env: ["TINYBUG_JOB": job.description, "TINYBUG_MUTANT": mutant])
+            commit: pr.headSHA, branch: pr.headRef, message: CIContract.title(job), meta_data: metaData,
+            env: Dictionary(uniqueKeysWithValues: metaData.map { ($0.key.uppercased(), $0.value) }))
         return try await rest.fetch(Build.self, "POST", builds, json: body)
     }
 
@@ -97,11 +100,12 @@ public struct BuildkiteService: CIService {
         return try await client.findBuild(job: job)
     }
 
-    public func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError)
-        -> (Int64?, String?)
+    public func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, batch: [Mutant]?, lookFirst: Bool)
+        async throws(RESTError) -> (Int64?, String?)
     {
         if lookFirst, let existing = try await client.findBuild(job: job) { return (existing.number, existing.web_url) }
-        let build = try await client.createBuild(pr, job: job, mutant: mutant.map(DispatchInputs.encode) ?? "")
+        let inputs = DispatchInputs.inputs(job: job, pr: pr, mutant: mutant, batch: batch)
+        let build = try await client.createBuild(pr, job: job, inputs: inputs)
         return (build.number, build.web_url)
     }
 

@@ -3,10 +3,10 @@ import Workflow
 
 /// What Tinybug asks of a CI system, for one job key. Every call looks before it creates.
 public protocol CIService: Sendable {
-    /// Starts the job unless (with `lookFirst`) a run carrying its key exists; returns the run's id and URL.
-    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError) -> (
-        Int64?, String?
-    )
+    /// Starts the job (the baseline, a mutant, or a batch of mutants) unless (with `lookFirst`) a run
+    /// carrying its key exists; returns the run's id and URL.
+    func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, batch: [Mutant]?, lookFirst: Bool)
+        async throws(RESTError) -> (Int64?, String?)
     func cancel(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError)
     /// For a failed run: true if its tests failed, false if the mutant could not be applied.
     func testsFailed(_ job: JobKey, _ pr: PullRequest, runID: Int64?) async throws(RESTError) -> Bool
@@ -35,13 +35,13 @@ public struct GitHubActionsService: CIService {
         return try await client.findRun(pr, workflow: workflow, title: CIContract.title(job))?.id
     }
 
-    public func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, lookFirst: Bool) async throws(RESTError)
-        -> (Int64?, String?)
+    public func dispatch(_ job: JobKey, _ pr: PullRequest, mutant: Mutant?, batch: [Mutant]?, lookFirst: Bool)
+        async throws(RESTError) -> (Int64?, String?)
     {
         if lookFirst, let existing = try await client.findRun(pr, workflow: workflow, title: CIContract.title(job)) {
             return (existing.id, existing.url)
         }
-        let inputs = DispatchInputs.inputs(job: job, pr: pr, mutant: mutant)
+        let inputs = DispatchInputs.inputs(job: job, pr: pr, mutant: mutant, batch: batch)
         return try await client.dispatch(pr, workflow: workflow, ref: ref, inputs: inputs)
     }
 
@@ -72,31 +72,55 @@ public struct GitHubActionsService: CIService {
 
 /// The inputs (or meta-data) a dispatch carries, in CONTRACT.md's words.
 public enum DispatchInputs {
-    /// The job key, the mutant (empty for the baseline) and the head SHA the job checks out.
-    public static func inputs(job: JobKey, pr: PullRequest, mutant: Mutant?) -> [String: String] {
-        [
+    /// The job key, the mutant (empty for the baseline and for a batch) and the head SHA the job
+    /// checks out; for a batch also its mutants and their time limit.
+    public static func inputs(job: JobKey, pr: PullRequest, mutant: Mutant?, batch: [Mutant]? = nil) -> [String:
+        String]
+    {
+        var inputs = [
             CIContract.Input.job: job.description, CIContract.Input.mutant: mutant.map(encode) ?? "",
             CIContract.Input.sha: pr.headSHA,
         ]
+        if let batch {
+            inputs[CIContract.Input.mutants] = encode(batch)
+            inputs[CIContract.Input.mutantTimeout] = batch.compactMap(\.timeout).max().map(String.init) ?? ""
+        }
+        return inputs
+    }
+
+    /// A mutant as it travels: `path`, `line`, `original`, `replacement`, `operator`, and its `id`
+    /// and time limit when known.
+    struct Wire: Encodable {
+        var id: Int?
+        var path: String
+        var line: Int
+        var original: String
+        var replacement: String
+        var `operator`: String
+        var timeout: Int?
+
+        init(_ mutant: Mutant, id: Bool) {
+            self.id = id ? mutant.id : nil
+            path = mutant.path
+            line = mutant.line
+            original = mutant.original
+            replacement = mutant.replacement
+            self.operator = mutant.operator.rawValue
+            timeout = mutant.timeout
+        }
     }
 
     /// A mutant as base64 of its JSON: `path`, `line`, `original`, `replacement`, `operator`.
-    public static func encode(_ mutant: Mutant) -> String {
-        struct Wire: Encodable {
-            var path: String
-            var line: Int
-            var original: String
-            var replacement: String
-            var `operator`: String
-            var timeout: Int?
-        }
-        let wire = Wire(
-            path: mutant.path, line: mutant.line, original: mutant.original, replacement: mutant.replacement,
-            operator: mutant.operator.rawValue, timeout: mutant.timeout)
+    public static func encode(_ mutant: Mutant) -> String { base64(Wire(mutant, id: false)) }
+
+    /// A batch's mutants as base64 of a JSON array, each with its `id`.
+    public static func encode(_ batch: [Mutant]) -> String { base64(batch.map { Wire($0, id: true) }) }
+
+    private static func base64(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Strings and an Int always encode.
-        let data = (try? encoder.encode(wire)) ?? Data()
+        // Strings and Ints always encode.
+        let data = (try? encoder.encode(value)) ?? Data()
         return data.base64EncodedString()
     }
 }

@@ -90,8 +90,8 @@ public struct EffectRunner: EffectExecutor {
             return .checkRunCreated(id: id)
         case .listFiles(let pr, _):
             return .filesListed(try await withSources(github.listFiles(pr), pr, github))
-        case .dispatch(let job, let pr, let mutant):
-            let (runID, url) = try await runs.dispatch(job, pr, mutant: mutant, lookFirst: rerun)
+        case .dispatch(let job, let pr, let mutant, let batch):
+            let (runID, url) = try await runs.dispatch(job, pr, mutant: mutant, batch: batch, lookFirst: rerun)
             return .dispatched(job, ciRunID: runID, url: url)
         case .cancel(let job, let pr, let runID, _):
             try await runs.cancel(job, pr, runID: runID)

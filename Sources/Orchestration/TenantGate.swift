@@ -44,7 +44,7 @@ public struct TenantGate: EffectExecutor {
         -> EffectResult<Workflow.Event>
     {
         switch effect {
-        case .dispatch(let key, let pr, _):
+        case .dispatch(let key, let pr, _, _):
             guard let config = tenants.current[tenant] else {
                 return .retry(afterSeconds: 60, reason: "tenant \(tenant) is not configured")
             }
@@ -92,7 +92,7 @@ public struct TenantGate: EffectExecutor {
     private func afterLease(_ effect: Workflow.Effect, _ lease: EffectLease, slot: Int, taken: Bool) async
         -> EffectResult<Workflow.Event>?
     {
-        guard case .dispatch(let key, _, _) = effect else { return nil }
+        guard case .dispatch(let key, _, _, _) = effect else { return nil }
         let reason = "the lease ran out while taking a slot, and another run took over"
         do {
             let document = try await engine.load(tenant: key.tenant, id: key.workflow)?.0

@@ -37,6 +37,7 @@ extension Tenants {
             var maxDispatches: Int?
             var dispatchWindowSeconds: Int64?
             var baselineRuns: Int?
+            var mutantsPerRun: Int?
         }
         struct Entry: Decodable {
             var id: String
@@ -107,13 +108,17 @@ extension Tenants {
         guard (1...Settings.maxBaselineRuns).contains(baselineRuns) else {
             throw .tenants("\(entry.id).limits.baselineRuns \(baselineRuns) is not 1…\(Settings.maxBaselineRuns)")
         }
+        let mutantsPerRun = limits?.mutantsPerRun ?? defaults.mutantsPerRun
+        guard (1...Settings.maxMutantsPerRun).contains(mutantsPerRun) else {
+            throw .tenants("\(entry.id).limits.mutantsPerRun \(mutantsPerRun) is not 1…\(Settings.maxMutantsPerRun)")
+        }
         let settings = Settings(
             maxMutants: limits?.maxMutants ?? defaults.maxMutants,
             maxConcurrentJobs: limits?.maxConcurrentJobs ?? defaults.maxConcurrentJobs,
             jobTimeoutSeconds: limits?.jobTimeoutSeconds ?? defaults.jobTimeoutSeconds,
             maxAttempts: limits?.maxAttempts ?? defaults.maxAttempts,
             retryBaseSeconds: limits?.retryBaseSeconds ?? defaults.retryBaseSeconds,
-            threshold: entry.threshold ?? defaults.threshold, baselineRuns: baselineRuns)
+            threshold: entry.threshold ?? defaults.threshold, baselineRuns: baselineRuns, mutantsPerRun: mutantsPerRun)
         func secret(_ ref: String?, _ field: String) throws(ConfigError) -> Secret? {
             guard let ref else { return nil }
             return try resolver.resolve(ref, "\(entry.id).\(field)")

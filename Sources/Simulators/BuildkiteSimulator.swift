@@ -187,8 +187,9 @@ extension BuildkiteSimulator {
     /// Finishes a build as Buildkite would: its state, then the signed `build.finished` webhook.
     func finish(_ id: Int64) async {
         guard let run = await state.run(id), run.status != "completed" else { return }
-        let mutant = run.inputs[CIContract.Input.mutant].flatMap(GitHubSimulator.decodeMutant)
         let job = run.inputs[CIContract.Input.job] ?? ""
+        if let members = BatchRuns.members(run.inputs) { return await finishBatch(run, job: job, members: members) }
+        let mutant = run.inputs[CIContract.Input.mutant].flatMap(GitHubSimulator.decodeMutant)
         let outcome = options.outcome(job, mutant)
         var buildState = outcome == "apply-failed" ? "failed" : outcome ?? "passed"
         if let world = options.world, outcome == "passed" || outcome == "failed" {
@@ -198,6 +199,27 @@ extension BuildkiteSimulator {
         }
         guard let finished = await state.finish(id, conclusion: buildState, applyFailed: outcome == "apply-failed")
         else { return }
+        if outcome == nil {
+            await state.countWebhook(sent: false)
+            return
+        }
+        await deliver(finished)
+    }
+}
+
+extension BuildkiteSimulator {
+    /// Finishes a batch's build: `passed` unless the outcome for the build is about the
+    /// infrastructure; each mutant's own outcome is in its artifacts.
+    func finishBatch(_ run: SimulatedRun, job: String, members: [GitHubSimulator.MutantInput]) async {
+        let outcome = options.outcome(job, nil)
+        let buildState = outcome.map { BatchRuns.isInfrastructure($0) ? $0 : "passed" } ?? "passed"
+        if buildState == "passed" {
+            let files = BatchRuns.artifact(job: job, members: members, world: options.world) { member in
+                BatchRuns.fate(options.outcome(job, member))
+            }
+            await state.setArtifact(run.id, files)
+        }
+        guard let finished = await state.finish(run.id, conclusion: buildState) else { return }
         if outcome == nil {
             await state.countWebhook(sent: false)
             return

@@ -46,6 +46,7 @@ extension GitHubSimulator {
     func complete(_ id: Int64) async {
         guard let run = await state.run(id), run.status != "completed" else { return }
         let job = run.inputs[CIContract.Input.job] ?? ""
+        if let members = BatchRuns.members(run.inputs) { return await completeBatch(run, job: job, members: members) }
         let mutant = run.inputs[CIContract.Input.mutant].flatMap(Self.decodeMutant)
         let outcome = options.outcome(job, mutant)
         var conclusion = outcome == "apply-failed" ? "failure" : outcome ?? "success"
@@ -57,6 +58,27 @@ extension GitHubSimulator {
         }
         guard let finished = await state.finish(id, conclusion: conclusion, applyFailed: outcome == "apply-failed")
         else { return }
+        if outcome == nil || options.dropWebhook(job) {
+            await state.countWebhook(sent: false)
+            return
+        }
+        await deliver(finished)
+    }
+}
+
+extension GitHubSimulator {
+    /// Finishes a batch's run: its conclusion says nothing of its mutants (`success`, unless the
+    /// outcome for the run is about the infrastructure); each mutant's own outcome is in the artifact.
+    func completeBatch(_ run: SimulatedRun, job: String, members: [MutantInput]) async {
+        let outcome = options.outcome(job, nil)
+        let conclusion = outcome.map { BatchRuns.isInfrastructure($0) ? $0 : "success" } ?? "success"
+        if conclusion == "success" {
+            let files = BatchRuns.artifact(job: job, members: members, world: options.world) { member in
+                BatchRuns.fate(options.outcome(job, member))
+            }
+            await state.setArtifact(run.id, files)
+        }
+        guard let finished = await state.finish(run.id, conclusion: conclusion) else { return }
         if outcome == nil || options.dropWebhook(job) {
             await state.countWebhook(sent: false)
             return

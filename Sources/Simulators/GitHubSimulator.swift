@@ -9,15 +9,18 @@ import Workflow
 /// dispatched job with a deterministic outcome, and posts a signed `workflow_run` webhook back.
 /// The demo runs on it, and tests use it as GitHub.
 public struct GitHubSimulator: Sendable {
-    /// A mutant as it travels in the `tinybug_mutant` input.
+    /// A mutant as it travels in the `tinybug_mutant` input, or in a batch's `tinybug_mutants`
+    /// (with its `id`).
     public struct MutantInput: Codable, Sendable, Equatable {
+        public var id: Int?
         public var path: String
         public var line: Int
         public var original: String
         public var replacement: String
         public var `operator`: String
 
-        public init(path: String, line: Int, original: String, replacement: String, operator: String) {
+        public init(id: Int? = nil, path: String, line: Int, original: String, replacement: String, operator: String) {
+            self.id = id
             self.path = path
             self.line = line
             self.original = original

@@ -99,6 +99,10 @@ public enum CIContract {
         public static let mutant = "tinybug_mutant"
         /// The head commit the job checks out.
         public static let sha = "tinybug_sha"
+        /// A batch's mutants (`mutantsPerRun` > 1): base64 JSON array, each mutant with its `id`.
+        public static let mutants = "tinybug_mutants"
+        /// A batch's time limit per mutant, in seconds (empty: none known).
+        public static let mutantTimeout = "tinybug_mutant_timeout"
     }
 
     /// The results artifact a run uploads (CONTRACT.md): a GitHub Actions artifact of this name,
@@ -114,6 +118,8 @@ public enum CIContract {
         public static let outcomeFile = "outcome.json"
         /// The most an artifact may hold, compressed or not (50 MiB).
         public static let maxBytes = 50 * 1024 * 1024
+        /// A batch's per-mutant results: `mutants/<id>/outcome.json` and `mutants/<id>/junit/*.xml`.
+        public static let mutantsFolder = "mutants/"
     }
 
     /// `run-name: tinybug <key>` and a build's message: how a run carries its job key in its title.

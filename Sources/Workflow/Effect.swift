@@ -3,7 +3,9 @@
 public enum Effect: Codable, Equatable, Sendable {
     case createCheckRun(PullRequest, workflow: String)
     case listFiles(PullRequest, workflow: String)
-    case dispatch(JobKey, PullRequest, mutant: Mutant?)
+    /// Start the job's CI run: the baseline (no mutant), one mutant, or a batch of mutants tested
+    /// one after the other.
+    case dispatch(JobKey, PullRequest, mutant: Mutant?, batch: [Mutant]? = nil)
     /// Cancel the CI run and give its tenant slot back (`slot`: its number, when known).
     case cancel(JobKey, PullRequest, ciRunID: Int64?, slot: Int? = nil)
     /// The job's CI run ended: give its tenant slot back (`slot`: its number, when known).
@@ -23,7 +25,7 @@ public enum Effect: Codable, Equatable, Sendable {
         switch self {
         case .createCheckRun(_, let workflow): "\(workflow)/check-run"
         case .listFiles(_, let workflow): "\(workflow)/list-files"
-        case .dispatch(let job, _, _): "\(job)/dispatch"
+        case .dispatch(let job, _, _, _): "\(job)/dispatch"
         case .cancel(let job, _, _, _): "\(job)/cancel"
         case .releaseSlot(let job, _): "\(job)/release"
         case .inspect(let job, _, _), .readResults(let job, _, _, _, _): "\(job)/inspect"
@@ -37,7 +39,9 @@ public enum Effect: Codable, Equatable, Sendable {
         switch self {
         case .createCheckRun: "create check run"
         case .listFiles: "list changed files"
-        case .dispatch(let job, _, let mutant):
+        case .dispatch(let job, _, _, let batch?):
+            "dispatch \(job) (mutants \(batch.map { "m\($0.id)" }.joined(separator: ", ")))"
+        case .dispatch(let job, _, let mutant, nil):
             "dispatch \(job)" + (mutant.map { " (\($0.path):\($0.line) \($0.operator.rawValue))" } ?? " (baseline)")
         case .cancel(let job, _, _, _): "cancel \(job)"
         case .releaseSlot(let job, _): "free the slot of \(job)"

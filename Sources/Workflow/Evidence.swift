@@ -94,11 +94,14 @@ public struct RunResults: Codable, Equatable, Sendable {
     public var note: String?
     /// The run's `outcome.json` says its tests ran past the mutant's time limit.
     public var timedOut: Bool?
+    /// A batch's results, by mutant id (`mutants/<id>/` in its artifact); nil for other runs.
+    public var members: [Int: MemberResult]?
 
     public init(
         applied: Bool = true, tests: TestOutcomes? = nil, coverage: LineCoverage? = nil, note: String? = nil,
-        timedOut: Bool? = nil
+        timedOut: Bool? = nil, members: [Int: MemberResult]? = nil
     ) {
+        self.members = members
         self.timedOut = timedOut
         self.applied = applied
         self.tests = tests
@@ -119,7 +122,36 @@ public struct RunResults: Codable, Equatable, Sendable {
             parts.append("no per-test results")
         }
         if let coverage { parts.append("coverage of \(coverage.known.count) files") }
+        if let members { parts.append("results for mutants \(members.keys.sorted().map { "m\($0)" })") }
         if let note { parts.append(note) }
         return parts.joined(separator: "; ")
+    }
+}
+
+/// What a batch run's results say about one of its mutants: its `outcome.json` and JUnit files.
+public struct MemberResult: Codable, Equatable, Sendable {
+    /// `outcome.json`'s `tests`.
+    public enum Tests: String, Codable, Sendable {
+        case passed, failed, timeout, error
+    }
+
+    /// False when the mutant did not apply or its file did not parse.
+    public var applied: Bool
+    public var tests: Tests
+    /// The test command's wall time.
+    public var seconds: Double?
+    /// Its JUnit outcomes; nil when it wrote none that could be read.
+    public var outcomes: TestOutcomes?
+    /// Why a part of its results is missing.
+    public var note: String?
+
+    public init(
+        applied: Bool, tests: Tests, seconds: Double? = nil, outcomes: TestOutcomes? = nil, note: String? = nil
+    ) {
+        self.applied = applied
+        self.tests = tests
+        self.seconds = seconds
+        self.outcomes = outcomes
+        self.note = note
     }
 }

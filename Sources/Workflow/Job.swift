@@ -23,6 +23,9 @@ public enum JobStatus: String, Codable, Sendable {
     case cancelled
     /// Final, never dispatched: no test runs the mutant's line (the baseline's coverage says so).
     case notCovered
+    /// A mutant in a batch (`settings.mutantsPerRun` > 1): the batch's CI run tests it. Neither in
+    /// flight itself (its batch is) nor final.
+    case batched
 
     public var isFinal: Bool { [.passed, .failed, .errored, .cancelled, .notCovered].contains(self) }
     public var isInFlight: Bool { self == .dispatching || self == .running }
@@ -108,6 +111,10 @@ public struct Job: Codable, Equatable, Sendable {
     public var result: MutantResult?
     /// A mutant that failed only unstable tests got its one more run.
     public var rechecked: Bool?
+    /// A batch's mutants, by id, in the order its run tests them.
+    public var members: [Int]?
+    /// The batch a mutant is in now (its status is then `batched`).
+    public var batch: Int?
 
     public init(name: JobName) {
         self.name = name

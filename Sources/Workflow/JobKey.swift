@@ -1,24 +1,31 @@
-/// Which CI job of a workflow: the baseline's first run, a later run of it, or one mutant.
+/// Which CI job of a workflow: the baseline's first run, a later run of it, one mutant, or a
+/// batch of mutants tested one after the other in one run.
 public enum JobName: Hashable, Sendable, CustomStringConvertible {
     case baseline
     /// The baseline's run `n` (2 and up), to learn which tests are unstable.
     case baselineRun(Int)
     case mutant(Int)
+    /// Batch `n` of the workflow (`settings.mutantsPerRun` > 1): its mutants are the job's `members`.
+    case batch(Int)
 
     public var description: String {
         switch self {
         case .baseline: "base"
         case .baselineRun(let number): "base\(number)"
         case .mutant(let id): "m\(id)"
+        case .batch(let number): "b\(number)"
         }
     }
 
     /// Any run of the baseline.
     public var isBaseline: Bool {
-        if case .mutant = self { false } else { true }
+        switch self {
+        case .baseline, .baselineRun: true
+        case .mutant, .batch: false
+        }
     }
 
-    /// Parses `base`, `base<n>` (n from 2) or `m<id>`.
+    /// Parses `base`, `base<n>` (n from 2), `m<id>` or `b<n>`.
     public init?(_ text: Substring) {
         if text == "base" {
             self = .baseline
@@ -26,6 +33,8 @@ public enum JobName: Hashable, Sendable, CustomStringConvertible {
             self = .baselineRun(number)
         } else if text.first == "m", let id = Self.number(text.dropFirst()) {
             self = .mutant(id)
+        } else if text.first == "b", let number = Self.number(text.dropFirst()) {
+            self = .batch(number)
         } else {
             return nil
         }

@@ -89,9 +89,12 @@ struct ReportTables {
         let statuses = run.statuses
         func count(_ status: MutantStatus) -> Int { statuses.filter { $0 == status }.count }
         let runs = statuses.filter { $0 != .noCoverage }.count
+        let batches = run.batches.map {
+            " in \($0.count) \($0.count == 1 ? "run" : "runs") of up to \(run.settings.mutantsPerRun) mutants each"
+        }
         var lines = [
             "Tinybug planned \(statuses.count) mutants on the lines this PR added and ran its CI for \(runs) of them"
-                + " (the baseline ran \(run.baselines.count) times).",
+                + (batches ?? "") + " (the baseline ran \(run.baselines.count) times).",
             "",
             "| Status | Mutants |", "|---|---|",
         ]

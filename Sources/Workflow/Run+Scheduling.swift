@@ -13,11 +13,14 @@ extension Run {
             job.attempts.append(Attempt(number: job.attempt, dispatchedAt: now))
         }
         guard let job = job(name) else { return [] }
-        let mutant: Mutant? =
-            switch name {
-            case .baseline, .baselineRun: nil
-            case .mutant(let id): timed(plan?[id])
-            }
+        let mutant: Mutant?
+        switch name {
+        case .baseline, .baselineRun: mutant = nil
+        case .mutant(let id): mutant = timed(plan?[id])
+        case .batch:
+            startingMembers(of: job, now: now)
+            return [batchDispatch(job)]
+        }
         return [.dispatch(job.key(in: self), pullRequest, mutant: mutant)]
     }
 
@@ -35,17 +38,23 @@ extension Run {
     }
 
     /// Dispatches due retries first, then jobs that waited for a tenant slot, then pending jobs
-    /// in plan order, up to the free slots. While a job waits to be woken, nothing new is asked for.
+    /// in plan order (with batches: new batches of pending mutants), up to the free slots. While a
+    /// job waits to be woken, nothing new is asked for.
     mutating func fillSlots(now: Instant) -> [Effect] {
         guard phase == .mutants, !paused, !waitingForSlot(now: now) else { return [] }
-        var free = settings.maxConcurrentJobs - mutants.filter(\.status.isInFlight).count
+        let runs = mutants + (batches ?? [])
+        var free = settings.maxConcurrentJobs - runs.filter(\.status.isInFlight).count
         var effects: [Effect] = []
-        let due = mutants.filter {
+        let due = runs.filter {
             ($0.status == .retrying || $0.status == .queued) && ($0.retryAt.map { $0 <= now } ?? true)
         }
-        let pending = mutants.filter { $0.status == .pending }
+        let pending = batching ? [] : mutants.filter { $0.status == .pending }
         for job in due + pending where free > 0 {
             effects += dispatching(job.name, now: now)
+            free -= 1
+        }
+        while batching, free > 0, let batch = formBatch() {
+            effects += dispatching(batch, now: now)
             free -= 1
         }
         return effects
@@ -64,7 +73,7 @@ extension Run {
     }
 
     private func waitingForSlot(now: Instant) -> Bool {
-        mutants.contains { $0.status == .queued && ($0.retryAt.map { $0 > now } ?? false) }
+        (mutants + (batches ?? [])).contains { $0.status == .queued && ($0.retryAt.map { $0 > now } ?? false) }
     }
 
     /// How long a job that found no free slot waits before asking again, in case the wake-up is lost.
@@ -84,6 +93,7 @@ extension Run {
             job.deadline = nil
             job.retryAt = promised ? now : until ?? now.adding(seconds: Self.slotRecheckSeconds)
         }
+        undoingMembers(of: job)
         return promised ? dispatchDue(now: now) : []
     }
 
@@ -100,16 +110,16 @@ extension Run {
 
     /// What follows a job reaching a final or retrying state.
     mutating func afterJobEnded(_ name: JobName, now: Instant) -> [Effect] {
-        guard case .mutant = name else {
-            switch judgeBaseline() {
-            case .waiting: return dispatchDue(now: now)
-            case .inconclusive(let outcome, let reason):
-                return end(.inconclusive(outcome), report: inconclusiveReport(reason), now: now)
-            case .ready: return proceed(now: now)
-            }
+        guard name.isBaseline else {
+            if mutants.allSatisfy(\.status.isFinal) { return complete(now: now) }
+            return fillSlots(now: now)
         }
-        if mutants.allSatisfy(\.status.isFinal) { return complete(now: now) }
-        return fillSlots(now: now)
+        switch judgeBaseline() {
+        case .waiting: return dispatchDue(now: now)
+        case .inconclusive(let outcome, let reason):
+            return end(.inconclusive(outcome), report: inconclusiveReport(reason), now: now)
+        case .ready: return proceed(now: now)
+        }
     }
 
     /// Once the baseline is judged usable and the files are listed: the plan, then the mutants.

@@ -92,6 +92,7 @@ extension Run {
     private mutating func finished(
         _ key: JobKey, _ conclusion: CIConclusion, ciRunID: Int64?, url: String?, now: Instant
     ) -> [Effect] {
+        if case .batch = key.job { return batchFinished(key, conclusion, ciRunID: ciRunID, url: url, now: now) }
         guard let job = job(key.job), key.attempt <= job.attempt else { return [] }
         let stale = strayRun(key)
         guard !job.status.isFinal else { return stale }
@@ -152,6 +153,7 @@ extension Run {
     /// A finished run's results arrived: a baseline run keeps them for the judgement of the
     /// baseline; a mutant is settled from them (or runs once more when only unstable tests failed).
     private mutating func resultsRead(_ key: JobKey, _ results: RunResults, now: Instant) -> [Effect] {
+        if case .batch = key.job { return batchResultsRead(key, results, now: now) }
         guard let job = job(key.job), job.status == .inspecting else { return [] }
         guard !key.job.isBaseline else {
             update(key.job) { job in
@@ -164,10 +166,11 @@ extension Run {
         }
         switch Settlement.settle(results, baseline: baselineTests, rechecked: job.rechecked == true) {
         case .runAgain:
+            let batching = batching
             update(key.job) { job in
                 job.rechecked = true
-                job.status = .retrying
-                job.retryAt = now
+                job.status = batching ? .pending : .retrying
+                job.retryAt = batching ? nil : now
             }
             return fillSlots(now: now)
         case .settled(let result):
@@ -198,6 +201,7 @@ extension Run {
     private mutating func attemptFailed(_ key: JobKey, _ result: AttemptResult, releasing: Bool = false, now: Instant)
         -> [Effect]
     {
+        if case .batch = key.job { return batchFailed(key, result, releasing: releasing, now: now) }
         guard let job = job(key.job), job.attempt == key.attempt, job.status.isInFlight else { return [] }
         let release: [Effect] = releasing ? [.releaseSlot(key, slot: job.slot)] : []
         let settings = settings

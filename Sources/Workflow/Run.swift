@@ -46,6 +46,10 @@ public struct Run: Codable, Equatable, Sendable {
     public var baselineTests: BaselineTests?
     /// One job per planned mutant, in the plan's order.
     public var mutants: [Job]
+    /// The CI runs that test several mutants each (`settings.mutantsPerRun` > 1), `b0`, `b1`…: a
+    /// batch is formed from waiting mutants when a slot is free, and a mutant it leaves without a
+    /// result goes into a later one.
+    public var batches: [Job]?
     public var checkRunID: Int64?
     public var outcome: Outcome?
     public var report: Report?
@@ -100,7 +104,7 @@ public struct Run: Codable, Equatable, Sendable {
     /// late, a dispatch would start a CI run nobody waits for.
     public func isObsolete(_ effect: Effect) -> Bool {
         switch effect {
-        case .dispatch(let key, _, _):
+        case .dispatch(let key, _, _, _):
             guard let job = job(key.job) else { return true }
             return job.attempt != key.attempt || job.status != .dispatching
         case .poll(let key, _, _):
@@ -111,8 +115,11 @@ public struct Run: Codable, Equatable, Sendable {
         }
     }
 
-    /// Every job, the baseline's runs first.
-    public var jobs: [Job] { baselines + mutants }
+    /// Every job, the baseline's runs first, then the mutants and the batches.
+    public var jobs: [Job] { baselines + mutants + (batches ?? []) }
+
+    /// The jobs that are CI runs of mutants: each mutant, or with batches each batch.
+    var mutantRuns: [Job] { mutants.filter { $0.status != .batched } + (batches ?? []) }
 
     /// The baseline's runs: `base`, then `base2`….
     public var baselines: [Job] { [baseline] + (repeats ?? []) }
@@ -122,6 +129,7 @@ public struct Run: Codable, Equatable, Sendable {
         case .baseline: baseline
         case .baselineRun(let number): repeats?.first { $0.name == .baselineRun(number) }
         case .mutant(let id): mutants.indices.contains(id) ? mutants[id] : nil
+        case .batch(let number): batches.flatMap { $0.indices.contains(number) ? $0[number] : nil }
         }
     }
 
@@ -136,6 +144,8 @@ public struct Run: Codable, Equatable, Sendable {
             repeats = runs
         case .mutant(let id) where mutants.indices.contains(id): change(&mutants[id])
         case .mutant: break
+        case .batch(let number) where batches?.indices.contains(number) == true: change(&batches![number])
+        case .batch: break
         }
     }
 

@@ -11,6 +11,8 @@ public struct Settings: Codable, Equatable, Sendable {
     public var threshold: Double
     /// How many times the baseline runs, to learn which tests are unstable (1 turns it off).
     public var baselineRuns: Int
+    /// How many mutants one CI run tests, one after the other (1: a run per mutant).
+    public var mutantsPerRun: Int
 
     /// Documents written before `baselineRuns` existed ran the baseline once.
     public init(from decoder: any Decoder) throws {
@@ -22,12 +24,13 @@ public struct Settings: Codable, Equatable, Sendable {
             maxAttempts: try container.decode(Int.self, forKey: .maxAttempts),
             retryBaseSeconds: try container.decode(Int64.self, forKey: .retryBaseSeconds),
             threshold: try container.decode(Double.self, forKey: .threshold),
-            baselineRuns: try container.decodeIfPresent(Int.self, forKey: .baselineRuns) ?? 1)
+            baselineRuns: try container.decodeIfPresent(Int.self, forKey: .baselineRuns) ?? 1,
+            mutantsPerRun: try container.decodeIfPresent(Int.self, forKey: .mutantsPerRun) ?? 1)
     }
 
     public init(
         maxMutants: Int = 20, maxConcurrentJobs: Int = 4, jobTimeoutSeconds: Int64 = 3600, maxAttempts: Int = 3,
-        retryBaseSeconds: Int64 = 30, threshold: Double = 0.6, baselineRuns: Int = 2
+        retryBaseSeconds: Int64 = 30, threshold: Double = 0.6, baselineRuns: Int = 2, mutantsPerRun: Int = 1
     ) {
         self.maxMutants = max(0, maxMutants)
         self.maxConcurrentJobs = max(1, maxConcurrentJobs)
@@ -36,10 +39,13 @@ public struct Settings: Codable, Equatable, Sendable {
         self.retryBaseSeconds = max(0, retryBaseSeconds)
         self.threshold = threshold
         self.baselineRuns = min(max(1, baselineRuns), Self.maxBaselineRuns)
+        self.mutantsPerRun = min(max(1, mutantsPerRun), Self.maxMutantsPerRun)
     }
 
     /// More baseline runs than this teach little and cost a slot each.
     public static let maxBaselineRuns = 5
+    /// More mutants than this in one CI run would make it as long as the job timeout allows.
+    public static let maxMutantsPerRun = 20
 
     /// Seconds to wait before dispatching attempt `failedAttempt + 1`.
     public func backoff(afterAttempt failedAttempt: Int) -> Int64 {

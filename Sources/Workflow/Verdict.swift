@@ -140,6 +140,26 @@ public enum Settlement: Equatable, Sendable {
     }
 }
 
+extension Settlement {
+    /// Settles one mutant of a batch from its own results; nil when they say nothing of its tests
+    /// (`"tests": "error"`), and it waits for a later batch. A batch's conclusion decides nothing.
+    public static func settle(_ member: MemberResult, baseline: BaselineTests?, rechecked: Bool) -> Settlement? {
+        guard member.applied else { return .settled(MutantResult(.compileError, note: Run.didNotApply)) }
+        switch member.tests {
+        case .error:
+            return nil
+        case .timeout:
+            return .settled(MutantResult(.timeout, note: "the tests ran past the mutant's time limit"))
+        case .passed:
+            return .settled(MutantResult(.survived))
+        case .failed:
+            return settle(
+                RunResults(applied: true, tests: member.outcomes, note: member.note), baseline: baseline,
+                rechecked: rechecked)
+        }
+    }
+}
+
 extension MutantStatus {
     /// The job state that goes with a settled status.
     var jobStatus: JobStatus {

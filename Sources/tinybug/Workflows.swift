@@ -63,15 +63,19 @@ struct Workflows: AsyncParsableCommand {
                 "timeline (\(Double(end.milliseconds - run.startedAt.milliseconds) / 1000) s; █ final attempt, ░ an attempt that was retried):"
             )
             let mutants = run.baselines.map { _ in Mutant?.none } + (run.plan ?? []).map { Optional($0) }
-            for (job, mutant) in zip(run.jobs, mutants) {
-                let what = mutant.map { "\($0.path):\($0.line) \($0.operator.rawValue)" } ?? "baseline"
-                let result = job.name.isBaseline ? job.status.rawValue : job.mutantStatus.rawValue
-                let killers =
-                    job.result?.killedBy.isEmpty == false
-                    ? "  killed by " + (job.result?.killedBy.joined(separator: ", ") ?? "") : ""
+            // With batches a timeline row is a batch, and the mutants are listed after it.
+            let rows = run.batches.map { run.baselines + $0 } ?? run.baselines + run.mutants
+            for job in rows {
+                let index = (run.baselines + run.mutants).firstIndex { $0.name == job.name }
                 print(
-                    "  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| \(result.padded(12)) \(what)\(killers)"
-                )
+                    "  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| "
+                        + Self.describe(job, index.flatMap { mutants[$0] }, in: run))
+            }
+            if run.batches != nil {
+                print("mutants:")
+                for (job, mutant) in zip(run.mutants, run.plan ?? []) {
+                    print("  \(job.name.description.padded(5)) \(Self.describe(job, mutant, in: run))")
+                }
             }
             if let tests = run.baselineTests {
                 if !tests.flaky.isEmpty { print("unstable tests: " + tests.flaky.sorted().joined(separator: ", ")) }
@@ -83,6 +87,22 @@ struct Workflows: AsyncParsableCommand {
                 "history" + (document.historyFolded > 0 ? " (\(document.historyFolded) older entries folded)" : "")
                     + ":")
             for entry in document.history { print(ProgressPrinter.line(entry, origin: document.history.first?.at)) }
+        }
+
+        /// A row's words: a job's status and what it tested, or a batch's mutants with their statuses.
+        static func describe(_ job: Job, _ mutant: Mutant?, in run: Run) -> String {
+            if let members = job.members {
+                let marks = members.compactMap { id in run.mutants.first { $0.name == .mutant(id) } }.map {
+                    "\($0.name) \($0.mutantStatus.rawValue)"
+                }
+                return "\(job.status.rawValue.padded(12)) " + marks.joined(separator: " · ")
+            }
+            let what = mutant.map { "\($0.path):\($0.line) \($0.operator.rawValue)" } ?? "baseline"
+            let result = job.name.isBaseline ? job.status.rawValue : job.mutantStatus.rawValue
+            let killers =
+                job.result?.killedBy.isEmpty == false
+                ? "  killed by " + (job.result?.killedBy.joined(separator: ", ") ?? "") : ""
+            return "\(result.padded(12)) \(what)\(killers)"
         }
     }
 }

@@ -66,7 +66,7 @@ struct ArtifactRoundTripTests {
     func finished(_ service: any CIService, _ state: SimulatorState, _ job: JobKey, mutant: Mutant? = nil) async throws
         -> Int64?
     {
-        let (runID, _) = try await service.dispatch(job, Self.pr, mutant: mutant, lookFirst: false)
+        let (runID, _) = try await service.dispatch(job, Self.pr, mutant: mutant, batch: nil, lookFirst: false)
         for _ in 0..<200 {
             if await state.runs.contains(where: { $0.id == runID && $0.status == "completed" }) { return runID }
             try await Task.sleep(for: .milliseconds(10))

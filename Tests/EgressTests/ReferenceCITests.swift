@@ -205,4 +205,84 @@ struct ReferenceCITests {
         #expect(try gather("\(surefire) && \(lcov)", in: baseline) == 0)
         #expect(listing(baseline, "tinybug-results/coverage") == ["lcov.info"])
     }
+
+    static let batchScript = root.appendingPathComponent("infra/ci/tinybug-batch.py").path
+
+    /// Runs the batch script in `folder` on `mutants`, with `command` as the test command.
+    func batch(_ mutants: [Mutant], command: String, timeout: String = "", in folder: URL) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.batchScript]
+        process.currentDirectoryURL = folder
+        let inputs = DispatchInputs.inputs(
+            job: JobKey(tenant: "a", workflow: "w", job: .batch(0), attempt: 1),
+            pr: PullRequest(owner: "o", repo: "r", number: 1, headSHA: "abc", headRef: "x"), mutant: nil,
+            batch: mutants)
+        process.environment = [
+            "TINYBUG_MUTANTS": inputs[CIContract.Input.mutants] ?? "", "TINYBUG_MUTANT_TIMEOUT": timeout,
+            "TINYBUG_TEST_COMMAND": command, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    func outcome(_ folder: URL, _ id: Int) throws -> [String: Any] {
+        let data = try Data(contentsOf: folder.appendingPathComponent("tinybug-results/mutants/\(id)/outcome.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func `the batch script tests each mutant in turn on a clean tree and writes each one's outcome`() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("src"), withIntermediateDirectories: true)
+        let text = "def limit(a):\n    if a > 3:\n        return 1\n    return (a +\n            2)\n"
+        try Data(text.utf8).write(to: folder.appendingPathComponent("src/f.py"))
+        func mutant(_ id: Int, _ line: Int, _ original: String, _ replacement: String) -> Mutant {
+            Mutant(
+                id: id, path: "src/f.py", line: line, original: original, replacement: replacement,
+                operator: .relational)
+        }
+        let mutants = [
+            mutant(3, 2, "    if a > 3:", "    if a >= 3:"),  // the tests catch it
+            mutant(5, 3, "        return 1", "        return 2"),  // they do not
+            mutant(7, 4, "    return (a +", "    return None"),  // it would not parse
+            mutant(8, 2, "    if a < 3:", "    if a <= 3:"),  // the line reads otherwise
+            mutant(9, 5, "            2)", "            3)"),  // its tests hang
+        ]
+        // The "tests": fail when the file holds `>=`, hang when it holds `3)`, and write a JUnit report.
+        let command =
+            "grep -q '3)' src/f.py && sleep 30; echo '<testsuite><testcase name=\"t\"/></testsuite>' > $TINYBUG_JUNIT_DIR/t.xml; ! grep -q '>=' src/f.py"
+        let (status, output) = try batch(mutants, command: command, timeout: "2", in: folder)
+        #expect(status == 0, "\(output)")
+        #expect(try outcome(folder, 3)["tests"] as? String == "failed")
+        #expect(try outcome(folder, 5)["tests"] as? String == "passed")
+        #expect(try outcome(folder, 7)["applied"] as? Bool == false)
+        #expect(try outcome(folder, 8)["applied"] as? Bool == false)
+        #expect(try outcome(folder, 9)["tests"] as? String == "timeout")
+        #expect(listing(folder, "tinybug-results/mutants/3/junit") == ["t.xml"])
+        // Each mutant was tested alone, and the tree is as it was checked out.
+        #expect(
+            String(decoding: try Data(contentsOf: folder.appendingPathComponent("src/f.py")), as: UTF8.self) == text)
+        #expect(try batch(mutants, command: "true", in: folder).0 == 0)
+        #expect(try outcome(folder, 9)["tests"] as? String == "passed")
+    }
+
+    @Test func `the GitHub workflow and the Buildkite pipeline run the batch script for a batch`() throws {
+        let workflow = String(
+            decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/github/tinybug-mutant.yml")),
+            as: UTF8.self)
+        #expect(
+            workflow.contains("\(CIContract.Input.mutants):") && workflow.contains("\(CIContract.Input.mutantTimeout):")
+        )
+        #expect(workflow.contains("tinybug-batch.py"))
+        let pipeline = String(
+            decoding: try Data(contentsOf: Self.root.appendingPathComponent("infra/ci/buildkite/pipeline.yml")),
+            as: UTF8.self)
+        #expect(pipeline.contains("TINYBUG_MUTANTS") && pipeline.contains("tinybug-batch.py"))
+    }
 }

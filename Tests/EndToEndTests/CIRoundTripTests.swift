@@ -84,9 +84,15 @@ struct CIRoundTripTests {
         }
     }
 
-    @Test func `a crash between the CI call and recording its result still dispatches each job once`() async throws {
+    @Test(arguments: [1, 4])
+    func `a crash between the CI call and recording its result still dispatches each job once`(mutantsPerRun: Int)
+        async throws
+    {
         let clock = ManualClock()
-        try await Harness.run(clock: clock) { harness in
+        let settings = Settings(
+            maxMutants: 8, maxConcurrentJobs: 3, jobTimeoutSeconds: 600, retryBaseSeconds: 0,
+            mutantsPerRun: mutantsPerRun)
+        try await Harness.run(tenants: [Harness.acme(settings: settings)], clock: clock) { harness in
             let pr = PullRequest(
                 owner: "acme", repo: "shop", number: 42, headSHA: "9f1c2ab47d3e8b6f0a5c4d2e1b7f8a9c0d3e4f5a",
                 headRef: "volume-discounts")
@@ -94,7 +100,7 @@ struct CIRoundTripTests {
             // The function writes the workflow and its outbox, calls GitHub for each effect, then dies
             // before a single result is recorded.
             let created = try await harness.engine.create(tenant: "acme", id: id, eventID: "d1") { now in
-                Run.start(id: id, tenant: "acme", pullRequest: pr, settings: Harness.acme().settings, now: now)
+                Run.start(id: id, tenant: "acme", pullRequest: pr, settings: settings, now: now)
             }
             let started = try #require(created)
             let effects = try #require(started.newEffects)
@@ -107,7 +113,8 @@ struct CIRoundTripTests {
             let document = try await harness.ticked(id)
             #expect(document.state.status == .completed)
             let counts = await harness.simulator.state.dispatchCounts()
-            #expect(counts.count == 10)
+            // The baseline's two runs, then the eight mutants in runs of `mutantsPerRun`.
+            #expect(counts.count == 2 + (8 + mutantsPerRun - 1) / mutantsPerRun)
             #expect(counts.values.allSatisfy { $0 == 1 })
             #expect(await harness.simulator.state.checkRuns.count == 1)
         }

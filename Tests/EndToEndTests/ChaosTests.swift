@@ -18,21 +18,27 @@ import Darwin
 /// store, while function processes are killed with SIGKILL at random moments and at the fault
 /// points, and restarted.
 @Suite(.serialized) struct ChaosTests {
-    static let tenants = """
+    /// The tenant: four mutants a workflow, `perRun` of them in each CI run.
+    static func tenants(perRun: Int) -> String {
+        """
         { "tenants": [ { "id": "acme",
             "github": { "installationId": 42, "webhookSecret": "env:ACME_GITHUB_SECRET", "token": "env:ACME_GITHUB_TOKEN" },
             "ci": { "provider": "github-actions", "workflow": "tinybug-mutant.yml", "ref": "main" },
-            "limits": { "maxMutants": 4, "maxConcurrentJobs": 4, "jobTimeoutSeconds": 8, "maxAttempts": 8, "retryBaseSeconds": 1 } } ] }
+            "limits": { "maxMutants": 4, "maxConcurrentJobs": 4, "jobTimeoutSeconds": 8, "maxAttempts": 8, "retryBaseSeconds": 1,
+                        "mutantsPerRun": \(perRun) } } ] }
         """
+    }
     static let functions = [
         ("pull-request", "pull_request"), ("ci-completed", "ci_completed"), ("timer-fired", "timer_fired"),
         ("control", "control"),
     ]
     static let faults = "after-store-write=0.02,after-effect-call=0.03,mid-file-write=0.01"
 
-    @Test
+    @Test(arguments: [1, 3])
     func
-        `killing function processes loses nothing: every workflow completes with its score and no run is dispatched twice`()
+        `killing function processes loses nothing: every workflow completes with its score and no run is dispatched twice`(
+            mutantsPerRun: Int
+        )
         async throws
     {
         let logger = Harness.quietLogger
@@ -42,7 +48,7 @@ import Darwin
             githubPort in
             let processes = try FunctionProcesses()
             let tenantsPath = processes.folder.appendingPathComponent("tenants.json")
-            try Self.tenants.write(to: tenantsPath, atomically: true, encoding: .utf8)
+            try Self.tenants(perRun: mutantsPerRun).write(to: tenantsPath, atomically: true, encoding: .utf8)
             let storeRoot = processes.folder.appendingPathComponent("store").path
             let environment = [
                 "TINYBUG_STORE": "file://\(storeRoot)", "TINYBUG_TENANTS": tenantsPath.path,
@@ -93,7 +99,7 @@ import Darwin
                 let faultDeaths = atPoints.values.reduce(0, +)
                 #expect(kills > 0 && faultDeaths > 0, "SIGKILLs \(kills), deaths at fault points \(atPoints)")
                 print(
-                    "chaos: \(kills) SIGKILLs from outside, \(faultDeaths) deaths at fault points \(atPoints.sorted { $0.key < $1.key }); \(await simulator.state.runs.count) CI runs"
+                    "chaos (\(mutantsPerRun) a run): \(kills) SIGKILLs from outside, \(faultDeaths) deaths at fault points \(atPoints.sorted { $0.key < $1.key }); \(await simulator.state.runs.count) CI runs"
                 )
             } catch {
                 chaos.cancel()

@@ -222,6 +222,24 @@ struct HardeningTests {
         }
     }
 
+    @Test func `mutantsPerRun defaults to one, and a count outside 1…20 is refused by name`() throws {
+        func tenants(_ limits: String) -> Data {
+            Data(#"{"tenants":[{"id":"acme","github":{"webhookSecret":"s","token":"t"}\#(limits)}]}"#.utf8)
+        }
+        let plain = try Tenants.parse(tenants(""), environment: [:], logger: Harness.quietLogger)
+        #expect(plain.all["acme"]?.settings.mutantsPerRun == 1)
+        let five = try Tenants.parse(
+            tenants(#","limits":{"mutantsPerRun":5}"#), environment: [:], logger: Harness.quietLogger)
+        #expect(five.all["acme"]?.settings.mutantsPerRun == 5)
+        for count in [0, 21] {
+            let error = #expect(throws: ConfigError.self) {
+                try Tenants.parse(
+                    tenants(#","limits":{"mutantsPerRun":\#(count)}"#), environment: [:], logger: Harness.quietLogger)
+            }
+            #expect(error?.description.contains("acme.limits.mutantsPerRun") == true)
+        }
+    }
+
     // MARK: 10. Error bodies say what the sender can act on
 
     /// A store whose every operation fails the way a real one does, naming where it lives.

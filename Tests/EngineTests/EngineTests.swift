@@ -26,7 +26,7 @@ final class ScriptedExecutor: EffectExecutor {
         switch effect {
         case .createCheckRun: return .completed(.checkRunCreated(id: 5))
         case .listFiles: return .completed(.filesListed([mutableFile(count: 3)]))
-        case .dispatch(let job, _, _):
+        case .dispatch(let job, _, _, _):
             if refusedOnce.withLock({ $0.remove(effect.key) != nil }) { return .completed(.queued(job, until: nil)) }
             return .completed(.dispatched(job, ciRunID: 100, url: nil))
         case .cancel(let job, _, _, _): return .completed(.cancelled(job))

@@ -40,6 +40,34 @@ struct ResultsArtifactTests {
         #expect(results.coverage?.known == ["Sources/A.swift": [3, 4]])
     }
 
+    @Test
+    func
+        `a batch's artifact gives each mutant its own outcome and tests; a folder without a readable outcome gives none`()
+        throws
+    {
+        let zip = try Self.zip([
+            "mutants/0/outcome.json": Data(#"{"applied": true, "tests": "failed", "seconds": 4.5}"#.utf8),
+            "mutants/0/junit/a.xml": Self.junit,
+            "mutants/1/outcome.json": Data(#"{"applied": false, "tests": "error"}"#.utf8),
+            "mutants/2/outcome.json": Data("{not json".utf8),
+            "mutants/3/junit/a.xml": Self.junit,
+            "mutants/4/outcome.json": Data(#"{"applied": true, "tests": "exploded"}"#.utf8),
+            "mutants/05/outcome.json": Data(#"{"applied": true, "tests": "passed"}"#.utf8),
+            "mutants/6/coverage/lcov.info": Data("SF:a\nDA:1,1\nend_of_record\n".utf8),
+            "mutants/7/outcome.json": Data(#"{"applied": true, "tests": "timeout", "seconds": 61}"#.utf8),
+        ])
+        let files = try ResultsArtifact.unzip(zip)
+        #expect(!files.keys.contains("mutants/6/coverage/lcov.info"))
+        let results = ResultsArtifact.read(files, paths: nil)
+        let members = try #require(results.members)
+        #expect(Set(members.keys) == [0, 1, 7])
+        #expect(members[0]?.tests == .failed && members[0]?.outcomes?.failed == ["Cart.totals"])
+        #expect(members[0]?.seconds == 4.5)
+        #expect(members[1]?.applied == false)
+        #expect(members[7]?.tests == .timeout && members[7]?.outcomes == nil)
+        #expect(results.tests == nil && results.coverage == nil)
+    }
+
     @Test func `data that is not a zip is refused with a reason`() {
         #expect(throws: EvidenceError.self) { try ResultsArtifact.unzip(Data("PK not really".utf8)) }
         #expect(throws: EvidenceError.self) { try ResultsArtifact.unzip(Data()) }

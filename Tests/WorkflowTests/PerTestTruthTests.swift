@@ -213,7 +213,7 @@ struct MutantTimeLimitTests {
             .resultsRead(started.key(.baseline), RunResults(tests: tests)),
         ])
         #expect(run.baselineTests?.mutantTimeout == limit)
-        let mutant = effects.compactMap { if case .dispatch(_, _, let mutant) = $0 { mutant } else { nil } }.first
+        let mutant = effects.compactMap { if case .dispatch(_, _, let mutant, _) = $0 { mutant } else { nil } }.first
         #expect(mutant?.timeout == limit)
         #expect(run.plan?.first?.timeout == nil)
     }

@@ -65,7 +65,7 @@ extension Settings {
 
 extension Array where Element == Effect {
     var dispatched: [JobKey] {
-        compactMap { if case .dispatch(let key, _, _) = $0 { key } else { nil } }
+        compactMap { if case .dispatch(let key, _, _, _) = $0 { key } else { nil } }
     }
     var cancelled: [JobKey] {
         compactMap { if case .cancel(let key, _, _, _) = $0 { key } else { nil } }

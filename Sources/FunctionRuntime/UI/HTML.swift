@@ -35,6 +35,7 @@ public enum HTML {
         case "cancelled", "superseded": "#9ca3af"
         case "retried", "timed out": "#f59e0b"
         case "paused": "#a855f7"
+        case "batch": "#93c5fd"
         default: "#2563eb"
         }
     }

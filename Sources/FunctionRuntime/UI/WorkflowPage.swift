@@ -26,7 +26,16 @@ enum WorkflowPage {
 
     /// Each job's outcome in the words the page and its colours use.
     static func outcome(_ job: Job) -> String {
-        switch (job.name.isBaseline, job.status) {
+        if case .batch = job.name {
+            // A batch's run ends read, errored or cancelled: its mutants carry the verdicts.
+            switch job.status {
+            case .passed: return "batch"
+            case .errored: return "errored"
+            case .cancelled: return "cancelled"
+            default: return "running"
+            }
+        }
+        return switch (job.name.isBaseline, job.status) {
         case (true, .passed): "passed-baseline"
         case (true, .failed): "failed-baseline"
         case (_, .notCovered): "not-covered"
@@ -97,7 +106,8 @@ enum Timeline {
     static let row = 22.0
 
     static func svg(_ run: Run, until end: Instant) -> String {
-        let jobs = run.jobs
+        // With batches a row is a CI run: the baseline's, then each batch with a mark per mutant.
+        let jobs = run.batches.map { run.baselines + $0 } ?? run.jobs
         let start = run.startedAt.milliseconds
         let span = Double(max(end.milliseconds - start, 1000))
         let height = Double(jobs.count) * row + 24
@@ -127,6 +137,7 @@ enum Timeline {
                 svg += attempt.result == .timedOut ? " stroke=\"#111827\" stroke-dasharray=\"3 2\"" : ""
                 svg +=
                     "><title>\(job.name) attempt \(attempt.number): \(HTML.escape(attempt.result?.description ?? "running"))</title></rect>"
+                svg += marks(run, job, attempt, from: from, to: to, y: y)
                 if attempt.result == .timedOut {
                     svg += "<text x=\"\(f(to + 2))\" y=\"\(f(y + 12))\" font-size=\"11\" fill=\"#111827\">⏱</text>"
                 } else if !final {
@@ -137,6 +148,23 @@ enum Timeline {
             svg += "</g>"
         }
         return svg + "</svg>"
+    }
+
+    /// A batch attempt's mutants as marks along its bar, each coloured by what that run settled
+    /// for it (its status), or as retried when it went into a later batch.
+    static func marks(_ run: Run, _ batch: Job, _ attempt: Attempt, from: Double, to: Double, y: Double) -> String {
+        guard let members = batch.members, !members.isEmpty else { return "" }
+        let step = max(to - from, 3) / Double(members.count)
+        var svg = ""
+        for (index, id) in members.enumerated() {
+            guard let member = run.mutants.first(where: { $0.name == .mutant(id) }) else { continue }
+            let settledHere = member.attempts.last?.dispatchedAt == attempt.dispatchedAt && member.status.isFinal
+            let outcome = settledHere ? WorkflowPage.outcome(member) : "retried"
+            let word = settledHere ? member.mutantStatus.rawValue : "into a later batch"
+            svg +=
+                "<rect class=\"mark\" data-mutant=\"m\(id)\" x=\"\(f(from + step * Double(index) + 1))\" y=\"\(f(y + 10))\" width=\"\(f(max(step - 2, 1)))\" height=\"5\" fill=\"\(HTML.color(outcome))\" stroke=\"#fff\" stroke-width=\"0.5\"><title>m\(id): \(HTML.escape(word))</title></rect>"
+        }
+        return svg
     }
 
     static func attemptOutcome(_ attempt: Attempt) -> String {

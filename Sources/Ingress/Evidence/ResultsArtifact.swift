@@ -56,13 +56,27 @@ public enum ResultsArtifact {
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
-    /// Whether a file of the artifact is one the results are read from.
+    /// Whether a file of the artifact is one the results are read from: the run's own, or a batch
+    /// mutant's under `mutants/<id>/`.
     public static func isRead(_ path: String) -> Bool {
-        let name = artifactPath(path)
+        var name = artifactPath(path)
         guard !name.contains("..") else { return false }
+        if let (_, inner) = memberPath(name) {
+            name = inner
+            guard !name.hasPrefix(CIContract.Results.coverageFolder) else { return false }
+        }
         let folders = [CIContract.Results.junitFolder, CIContract.Results.coverageFolder]
         return name == CIContract.Results.lcovFile || name == CIContract.Results.outcomeFile
             || (folders.contains { name.hasPrefix($0) } && name.hasSuffix(".xml"))
+    }
+
+    /// The mutant id and the path inside its folder, for a path under `mutants/<id>/`.
+    static func memberPath(_ name: String) -> (Int, String)? {
+        guard name.hasPrefix(CIContract.Results.mutantsFolder) else { return nil }
+        let rest = name.dropFirst(CIContract.Results.mutantsFolder.count)
+        guard let slash = rest.firstIndex(of: "/"), let id = Int(rest[..<slash]), id >= 0, String(id) == rest[..<slash]
+        else { return nil }
+        return (id, String(rest[rest.index(after: slash)...]))
     }
 
     /// The results the files say. A JUnit file that cannot be read drops the tests (a failing
@@ -78,13 +92,38 @@ public enum ResultsArtifact {
         tests?.seconds = outcome?.seconds
         var coverage = self.coverage(files, limits: limits, notes: &notes)
         if let paths, let found = coverage { coverage = found.relative(to: Set(paths)) }
+        let members = self.members(files, limits: limits)
         return RunResults(
             tests: tests, coverage: coverage, note: notes.isEmpty ? nil : notes.joined(separator: "; "),
-            timedOut: outcome.map { $0.tests == "timeout" })
+            timedOut: outcome.map { $0.tests == "timeout" }, members: members.isEmpty ? nil : members)
+    }
+
+    /// A batch's mutants' results, by id: each folder `mutants/<id>/` with an `outcome.json` that
+    /// reads; one without (or with one that does not) has no result and waits for a later batch.
+    static func members(_ files: [String: Data], limits: EvidenceLimits) -> [Int: MemberResult] {
+        var folders: [Int: [String: Data]] = [:]
+        for (path, data) in files {
+            guard let (id, inner) = memberPath(artifactPath(path)) else { continue }
+            folders[id, default: [:]][inner] = data
+        }
+        var results: [Int: MemberResult] = [:]
+        for (id, own) in folders {
+            guard let outcome = Outcome.read(own[CIContract.Results.outcomeFile]), let applied = outcome.applied,
+                let word = outcome.tests, let tests = MemberResult.Tests(rawValue: word)
+            else { continue }
+            var notes: [String] = []
+            var outcomes = self.tests(own, limits: limits, notes: &notes)
+            outcomes?.seconds = outcome.seconds
+            results[id] = MemberResult(
+                applied: applied, tests: tests, seconds: outcome.seconds, outcomes: outcomes,
+                note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        }
+        return results
     }
 
     /// `outcome.json`: `{"applied": bool, "tests": "passed"|"failed"|"timeout"|"error", "seconds": n}`.
     struct Outcome: Decodable {
+        var applied: Bool?
         var tests: String?
         var seconds: Double?
 

@@ -38,11 +38,24 @@ case "tick":
         tinybug: binaries.appendingPathComponent("tinybug"), fixtures: root.appendingPathComponent("fixtures")
     ).tickCost(due: option("due", 1000))
     print(String(decoding: try Report.encoder.encode(result), as: UTF8.self))
+case "batches":
+    let cost = BatchCost(
+        mutants: option("mutants", 20), setupSeconds: Int64(option("setup", 120)),
+        testSeconds: Int64(option("tests", 20)),
+        slots: option("slots", 4))
+    print("| mutants per run | CI runs | CI minutes | wall time (min) | killed | survived |")
+    print("|---|---|---|---|---|---|")
+    for row in cost.rows() {
+        print(
+            "| \(row.mutantsPerRun) | \(row.ciRuns) | \(String(format: "%.1f", row.ciMinutes)) | "
+                + "\(String(format: "%.1f", row.wallMinutes)) | \(row.killed) | \(row.survived) |")
+    }
 case "all":
     try await Report.runAll(root: root, binaries: binaries)
 default:
     print(
-        "usage: tinybug-bench ingress | load [s3] [--workflows W --mutants N --concurrency C] | tick [--due N] | all [--bin FOLDER]"
+        "usage: tinybug-bench ingress | load [s3] [--workflows W --mutants N --concurrency C] | tick [--due N]"
+            + " | batches [--mutants N --setup S --tests S --slots N] | all [--bin FOLDER]"
     )
     exit(2)
 }
