@@ -87,7 +87,13 @@ struct ControlTests {
             #expect(try await post(harness, "/api/v1/tenants/acme/workflows/\(workflow)/cancel") == 200)
             let cancelled = try await harness.finished(workflow)
             #expect(cancelled.state.status == .cancelled)
-            #expect(await harness.simulator.state.runs.contains { $0.conclusion == "cancelled" })
+            // Each run in flight was asked to stop (one that ended meanwhile, on a loaded machine,
+            // answers 409 and counts as stopped).
+            let inFlight = resumed.mutants.filter(\.status.isInFlight).count
+            let stops = await harness.simulator.state.requests.filter {
+                $0.hasPrefix("POST") && $0.hasSuffix("/cancel")
+            }
+            #expect(stops.count >= inFlight && inFlight > 0)
         }
     }
 
