@@ -121,14 +121,19 @@ extension Engine {
         return result
     }
 
+    /// How long a tick waits at least for an earlier run of an entry it takes over (a short lease
+    /// would otherwise give a slow run on a loaded machine no time to end).
+    static var longestWait: Int64 { 10 }
+
     /// Waits for runs of `entries` this process still has under way (past three leases), up to a
-    /// lease; true when there were any, so the caller reads the document again before running them.
+    /// lease (at least `longestWait`); true when there were any, so the caller reads the document
+    /// again before running them.
     private func waitForEarlierRuns(of entries: [OutboxEntry<State.Effect>], tenant: String, id: String) async
         -> Bool
     {
         let under = await running.underWay(entries.map { "\(tenant)/\(id)/\($0.key)" })
         guard !under.isEmpty else { return false }
-        await running.waitUntilEnded(under, limit: .seconds(effectLeaseSeconds))
+        await running.waitUntilEnded(under, limit: .seconds(max(effectLeaseSeconds, Self.longestWait)))
         return true
     }
 

@@ -99,7 +99,7 @@ struct ControlTests {
 
     /// The workflow's state once `condition` holds (waiting up to ten seconds).
     static func until(_ harness: Harness, _ workflow: String, _ condition: (Run) -> Bool) async throws -> Run {
-        let reached = try await poll(timeout: .seconds(10)) { () async throws -> Run? in
+        let reached = try await poll(timeout: .seconds(60)) { () async throws -> Run? in
             guard let (document, _) = try await harness.engine.load(tenant: "acme", id: workflow),
                 condition(document.state)
             else { return nil }

@@ -144,7 +144,7 @@ struct Harness {
 
     /// Ticks through `POST /timer` until the workflow is done (retries and lost webhooks need the timer).
     func ticked(
-        _ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(30),
+        _ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(120),
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> Document<Run> {
         let done = try await poll(every: .milliseconds(100), timeout: timeout) { () async throws -> Document<Run>? in
@@ -161,7 +161,7 @@ struct Harness {
 
     /// Waits until the workflow is done, or fails the test after `timeout`.
     func finished(
-        _ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(30),
+        _ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(120),
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> Document<Run> {
         let done = try await poll(timeout: timeout) { () async throws -> Document<Run>? in

@@ -3,7 +3,7 @@ import Testing
 /// Asks `probe` every `interval` until it gives a value, for at most `timeout`; nil when it never did.
 /// The one way these tests wait for something that happens elsewhere (a server, a process, the CI).
 func poll<Value>(
-    every interval: Duration = .milliseconds(50), timeout: Duration = .seconds(15),
+    every interval: Duration = .milliseconds(50), timeout: Duration = .seconds(60),
     _ probe: () async throws -> Value?
 ) async throws -> Value? {
     let start = ContinuousClock.now
