@@ -50,6 +50,12 @@ public struct EffectRunner: EffectExecutor {
         }
     }
 
+    /// The tenant's GitHub credential: its token, or the App's installation token (nil: neither).
+    public func githubToken(tenant: String) async throws(RESTError) -> Secret? {
+        guard let target = targets(tenant) else { return nil }
+        return try await tokens.token(for: target.githubAuth, apiURL: target.githubAPI)
+    }
+
     /// The PR's current head at GitHub, asked with the tenant's credentials (nil: not configured).
     public func pullRequestHead(_ pr: PullRequest, tenant: String) async throws(RESTError) -> String? {
         guard let target = targets(tenant) else { return nil }

@@ -42,6 +42,14 @@ public struct RESTClient: Sendable {
     public func send(_ method: String, _ path: String, json: (any Encodable & Sendable)? = nil) async throws(RESTError)
         -> (Int, Data)
     {
+        let (status, data, _) = try await exchange(method, path, json: json)
+        return (status, data)
+    }
+
+    /// Sends a request and returns the status, body and headers of a 2xx answer.
+    public func exchange(_ method: String, _ path: String, json: (any Encodable & Sendable)? = nil)
+        async throws(RESTError) -> (Int, Data, HTTPURLResponse)
+    {
         guard let url = URL(string: baseURL + path) else { throw .transport("bad URL \(baseURL + path)") }
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -63,7 +71,7 @@ public struct RESTClient: Sendable {
                 http.statusCode, body: String(decoding: data.prefix(2000), as: UTF8.self),
                 retryAfter: Self.retryAfter(http))
         }
-        return (http.statusCode, data)
+        return (http.statusCode, data, http)
     }
 
     /// Sends a request and decodes the answer.

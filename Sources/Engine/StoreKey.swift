@@ -77,6 +77,15 @@ public struct StoreKey: Hashable, Sendable, CustomStringConvertible, Comparable 
         return key
     }
 
+    /// `deliveries/<source>.json`: how far a webhook's recent deliveries were looked over for ones
+    /// that failed (`app` for the GitHub App's, `tenant-<id>` for a tenant's own webhook).
+    public static func deliveries(source: String) throws(StoreError) -> StoreKey {
+        guard Identifier.isValid(source), let key = StoreKey("deliveries/\(source).json") else {
+            throw .invalidKey("deliveries/\(source)")
+        }
+        return key
+    }
+
     /// The prefix under which a tenant's workflows live, optionally narrowed to ids starting with `idPrefix`.
     public static func workflowsPrefix(tenant: String, idPrefix: String = "") throws(StoreError) -> String {
         guard Identifier.isValidTenant(tenant) else { throw .invalidKey(tenant) }

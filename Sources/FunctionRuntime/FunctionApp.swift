@@ -20,10 +20,12 @@ public enum FunctionApp {
         let tenants = try TenantsSource(path: config.tenantsPath, environment: config.environment, logger: logger)
         var engine = Engine<Run>(store: store, clock: clock, logger: logger)
         engine.effectLeaseSeconds = config.effectLeaseSeconds
-        return Orchestrator(
+        var orchestrator = Orchestrator(
             engine: engine, tenantsSource: tenants,
             endpoints: Endpoints(github: config.githubAPI, ci: config.ciAPIs),
             timerToken: config.timerToken, adminToken: config.adminToken, telemetry: telemetry, logger: logger)
+        orchestrator.redeliverySeconds = config.redeliverySeconds
+        return orchestrator
     }
 
     public static func makeStore(_ config: FunctionConfig) throws -> any DocumentStore {

@@ -47,6 +47,9 @@ public struct FunctionConfig: Sendable {
     public var tickSeconds: Double
     /// How long an effect may run before a timer runs it again (`TINYBUG_EFFECT_LEASE_SECONDS`).
     public var effectLeaseSeconds: Int64
+    /// How often the timer looks for failed webhook deliveries to ask GitHub for again
+    /// (`TINYBUG_REDELIVERY_SECONDS`, default 300; 0 at every tick).
+    public var redeliverySeconds: Int64
     /// Fault points to arm (`TINYBUG_FAULTS`, for fault-injection tests only).
     public var faults: [FaultPoint: Double]
     /// The whole environment, for `env:` secrets in the tenants file.
@@ -61,7 +64,7 @@ public struct FunctionConfig: Sendable {
             "AWS_SESSION_TOKEN", "TINYBUG_TENANTS", "GITHUB_API_URL", "TINYBUG_TIMER_TOKEN",
             "TINYBUG_ADMIN_TOKEN", "TINYBUG_TICK_SECONDS", "LOG_FORMAT", "LOG_LEVEL", "TINYBUG_EFFECT_LEASE_SECONDS",
             "TINYBUG_FAULTS", "TINYBUG_HEADER_TIMEOUT_SECONDS", "TINYBUG_BODY_TIMEOUT_SECONDS",
-            "TINYBUG_IDLE_TIMEOUT_SECONDS", "TINYBUG_MAX_BUFFERED_BYTES",
+            "TINYBUG_IDLE_TIMEOUT_SECONDS", "TINYBUG_MAX_BUFFERED_BYTES", "TINYBUG_REDELIVERY_SECONDS",
         ] + CIProvider.allCases.compactMap(\.apiVariable))
 
     public init(environment: [String: String]) throws(ConfigError) {
@@ -95,6 +98,10 @@ public struct FunctionConfig: Sendable {
             throw .invalid("TINYBUG_EFFECT_LEASE_SECONDS", "not a positive whole number")
         }
         effectLeaseSeconds = lease
+        guard let redelivery = Int64(environment["TINYBUG_REDELIVERY_SECONDS"] ?? "300"), redelivery >= 0 else {
+            throw .invalid("TINYBUG_REDELIVERY_SECONDS", "not a whole number of seconds")
+        }
+        redeliverySeconds = redelivery
         do { faults = try Faults.parse(environment["TINYBUG_FAULTS"] ?? "") } catch {
             throw .invalid("TINYBUG_FAULTS", error.description)
         }

@@ -11,7 +11,7 @@ public enum FunctionKind: String, Sendable, CaseIterable {
     /// The GitHub events this function acts on.
     var gitHubEvents: EventFilter {
         switch self {
-        case .pullRequest: .only(["pull_request"])
+        case .pullRequest: .only(["pull_request", "check_run", "check_suite"])
         case .ciCompleted: .only(["workflow_run"])
         case .timerFired, .control: .only([])
         case .all: .all

@@ -24,9 +24,10 @@ extension ContractError: HTTPResponseError {
 /// A value answered as JSON with status 200 (the control API's reads and steering).
 struct JSONAnswer<Value: Encodable & Sendable>: ResponseGenerator {
     var value: Value
+    var status: HTTPResponse.Status = .ok
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response.json(.ok, try JSONBody.encoder.encode(value))
+        Response.json(status, try JSONBody.encoder.encode(value))
     }
 }
 

@@ -50,3 +50,40 @@ struct ActionOnly: Decodable {
     var action: String?
     var installation: GitHubInstallation?
 }
+
+struct GitHubCheckPullRequest: Decodable { var number: Int }
+
+struct GitHubApp: Decodable { var id: Int64 }
+
+struct GitHubCheckRun: Decodable {
+    var id: Int64
+    var name: String?
+    var external_id: String?
+    var head_sha: String
+    var pull_requests: [GitHubCheckPullRequest]?
+}
+
+struct GitHubRequestedAction: Decodable { var identifier: String }
+
+struct CheckRunPayload: Decodable {
+    var action: String
+    var check_run: GitHubCheckRun
+    var requested_action: GitHubRequestedAction?
+    var repository: GitHubRepository
+    var installation: GitHubInstallation?
+}
+
+struct GitHubCheckSuite: Decodable {
+    var id: Int64
+    var head_sha: String
+    var head_branch: String?
+    var pull_requests: [GitHubCheckPullRequest]?
+    var app: GitHubApp?
+}
+
+struct CheckSuitePayload: Decodable {
+    var action: String
+    var check_suite: GitHubCheckSuite
+    var repository: GitHubRepository
+    var installation: GitHubInstallation?
+}

@@ -13,8 +13,50 @@ public enum GitHubWebhook: Equatable, Sendable {
     case pullRequest(PullRequestAction, PullRequest, installationID: Int64?, draft: Bool)
     /// A CI run finished. `job` is nil when the run is not one of ours.
     case workflowRunCompleted(job: JobKey?, CIConclusion, runID: Int64, url: String?, installationID: Int64?)
+    /// The Re-run button or one of the buttons of a check run Tinybug made.
+    case checkRun(CheckRunRequest, installationID: Int64?)
+    /// "Re-run all checks" on a commit's check suite.
+    case checkSuiteRerequested(CheckSuiteRequest, installationID: Int64?)
     /// A delivery Tinybug takes no action on (another event, or another action).
     case ignored(String)
+
+    /// What a click on a check run asks for, and which check run it was.
+    public struct CheckRunRequest: Equatable, Sendable {
+        public enum Action: Equatable, Sendable {
+            /// The Re-run button.
+            case rerequested
+            /// One of the check run's buttons, by its identifier.
+            case requested(String)
+        }
+
+        public var action: Action
+        public var checkRunID: Int64
+        /// The check run's `external_id`: the workflow Tinybug made it for.
+        public var externalID: String
+        public var owner: String
+        public var repo: String
+        public var headSHA: String
+
+        public init(action: Action, checkRunID: Int64, externalID: String, owner: String, repo: String, headSHA: String)
+        {
+            self.action = action
+            self.checkRunID = checkRunID
+            self.externalID = externalID
+            self.owner = owner
+            self.repo = repo
+            self.headSHA = headSHA
+        }
+    }
+
+    /// The commit whose checks were asked to run again, and its PRs.
+    public struct CheckSuiteRequest: Equatable, Sendable {
+        public var owner: String
+        public var repo: String
+        public var headSHA: String
+        public var pullNumbers: [Int]
+        /// The App whose suite it is.
+        public var appID: Int64?
+    }
 
     public enum PullRequestAction: String, Sendable {
         case opened, reopened, synchronize, closed
@@ -37,6 +79,10 @@ public enum GitHubWebhook: Equatable, Sendable {
             return try pullRequest(PayloadError.decode(PullRequestPayload.self, from: body))
         case "workflow_run":
             return try workflowRun(PayloadError.decode(WorkflowRunPayload.self, from: body))
+        case "check_run":
+            return try checkRun(PayloadError.decode(CheckRunPayload.self, from: body))
+        case "check_suite":
+            return try checkSuite(PayloadError.decode(CheckSuitePayload.self, from: body))
         default:
             return .ignored("event \(event)")
         }
@@ -62,6 +108,57 @@ public enum GitHubWebhook: Equatable, Sendable {
             updatedAt: pr.updated_at)
         return .pullRequest(action, request, installationID: payload.installation?.id, draft: pr.draft ?? false)
     }
+
+    /// Only Tinybug's own check runs (its name, an external id) are acted on: a repository webhook
+    /// also brings every other App's.
+    private static func checkRun(_ payload: CheckRunPayload) throws(PayloadError) -> GitHubWebhook {
+        let run = payload.check_run
+        let action: CheckRunRequest.Action
+        switch payload.action {
+        case "rerequested": action = .rerequested
+        case "requested_action":
+            guard let identifier = payload.requested_action?.identifier else {
+                throw PayloadError(field: "requested_action.identifier", problem: "is missing")
+            }
+            action = .requested(identifier)
+        default: return .ignored("check_run \(payload.action)")
+        }
+        guard run.name == CIContract.GitHub.checkName, let external = run.external_id, !external.isEmpty else {
+            return .ignored("check_run \(payload.action) of another check (\(run.name ?? "no name"))")
+        }
+        try checkRepository(payload.repository)
+        guard isCommit(run.head_sha) else {
+            throw PayloadError(field: "check_run.head_sha", problem: "is not a commit SHA")
+        }
+        let request = CheckRunRequest(
+            action: action, checkRunID: run.id, externalID: external, owner: payload.repository.owner.login,
+            repo: payload.repository.name, headSHA: run.head_sha.lowercased())
+        return .checkRun(request, installationID: payload.installation?.id)
+    }
+
+    private static func checkSuite(_ payload: CheckSuitePayload) throws(PayloadError) -> GitHubWebhook {
+        guard payload.action == "rerequested" else { return .ignored("check_suite \(payload.action)") }
+        try checkRepository(payload.repository)
+        let suite = payload.check_suite
+        guard isCommit(suite.head_sha) else {
+            throw PayloadError(field: "check_suite.head_sha", problem: "is not a commit SHA")
+        }
+        let request = CheckSuiteRequest(
+            owner: payload.repository.owner.login, repo: payload.repository.name, headSHA: suite.head_sha.lowercased(),
+            pullNumbers: (suite.pull_requests ?? []).map(\.number), appID: suite.app?.id)
+        return .checkSuiteRerequested(request, installationID: payload.installation?.id)
+    }
+
+    private static func checkRepository(_ repository: GitHubRepository) throws(PayloadError) {
+        guard Self.isOwnerName(repository.owner.login) else {
+            throw PayloadError(field: "repository.owner.login", problem: "is not a GitHub owner name")
+        }
+        guard Self.isRepositoryName(repository.name) else {
+            throw PayloadError(field: "repository.name", problem: "is not a GitHub repository name")
+        }
+    }
+
+    static func isCommit(_ sha: String) -> Bool { sha.count >= 7 && sha.count <= 64 && sha.allSatisfy(\.isHexDigit) }
 
     private static func workflowRun(_ payload: WorkflowRunPayload) -> GitHubWebhook {
         guard payload.action == "completed" else { return .ignored("workflow_run \(payload.action)") }

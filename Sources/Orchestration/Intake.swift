@@ -59,7 +59,9 @@ extension Orchestrator {
         switch decoded {
         case .ping: return .ok("pong")
         case .ignored(let reason): return .ignored(reason)
-        case .pullRequest(_, _, let id, _), .workflowRunCompleted(_, _, _, _, let id): installation = id
+        case .pullRequest(_, _, let id, _), .workflowRunCompleted(_, _, _, _, let id), .checkRun(_, let id),
+            .checkSuiteRerequested(_, let id):
+            installation = id
         }
         let tenant: Tenant
         if let byPath { tenant = byPath } else { tenant = try appTenant(installation) }
@@ -70,6 +72,10 @@ extension Orchestrator {
             }
         case .workflowRunCompleted(let job, let conclusion, let runID, let url, _):
             return try await completion(job, conclusion, runID: runID, url: url, tenant: tenant, eventID: delivery)
+        case .checkRun(let request, _):
+            return try await checkRun(request, tenant: tenant, delivery: delivery)
+        case .checkSuiteRerequested(let request, _):
+            return try await checkSuite(request, tenant: tenant, delivery: delivery)
         case .ping, .ignored:
             return .ignored("nothing to do")
         }

@@ -24,6 +24,10 @@ public struct Orchestrator: Sendable {
     /// Whether steering runs the effects it asks for now; off when the tenants are not known (the
     /// CLI without a readable tenants file), so they wait in the outbox for the timer.
     public var carriesOutEffects = true
+    /// Where GitHub and the CIs are.
+    public let endpoints: Endpoints
+    /// How often the timer looks for failed webhook deliveries to ask for again; nil never.
+    public var redeliverySeconds: Int64? = 300
 
     public init(
         engine: Engine<Run>, tenants: Tenants, endpoints: Endpoints, timerToken: Secret?, adminToken: Secret? = nil,
@@ -39,6 +43,7 @@ public struct Orchestrator: Sendable {
         adminToken: Secret? = nil, telemetry: Telemetry = Telemetry(), logger: Logger
     ) {
         self.engine = engine
+        self.endpoints = endpoints
         self.tenantsSource = tenantsSource
         self.logger = logger
         self.timerToken = timerToken
@@ -83,6 +88,7 @@ public struct Orchestrator: Sendable {
                 logger.info(
                     "Ticked", metadata: ["timers.count": "\(summary.markers)", "effects.count": "\(summary.effects)"])
             }
+            await reconcileDeliveries()
             return .ok("ticked \(summary.markers) timers, ran \(summary.effects) effects")
         } catch {
             throw refused(error)

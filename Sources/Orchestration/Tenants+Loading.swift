@@ -1,6 +1,7 @@
 import Egress
 import Foundation
 import Hashing
+import Ingress
 import Logging
 import Workflow
 
@@ -16,6 +17,10 @@ extension Tenants {
             var installationId: Int64?
             var webhookSecret: String?
             var token: String?
+            /// The tenant's own repository webhook, whose failed deliveries are asked for again.
+            var hookId: Int64?
+            /// `owner/repo` of that webhook.
+            var hookRepository: String?
         }
         struct CI: Decodable {
             var provider: String
@@ -123,7 +128,7 @@ extension Tenants {
             guard let ref else { return nil }
             return try resolver.resolve(ref, "\(entry.id).\(field)")
         }
-        return Tenant(
+        var tenant = Tenant(
             id: entry.id, installationID: entry.github?.installationId,
             githubWebhookSecret: try secret(entry.github?.webhookSecret, "github.webhookSecret"),
             githubToken: try secret(entry.github?.token, "github.token"),
@@ -133,6 +138,20 @@ extension Tenants {
             dispatchPace: DispatchPace(
                 count: limits?.maxDispatches ?? DispatchPace().count,
                 seconds: limits?.dispatchWindowSeconds ?? DispatchPace().seconds))
+        tenant.hook = try hook(entry)
+        return tenant
+    }
+
+    /// The tenant's own repository webhook: `github.hookId` with `github.hookRepository` (`owner/repo`).
+    private static func hook(_ entry: File.Entry) throws(ConfigError) -> RepositoryHook? {
+        guard let id = entry.github?.hookId else { return nil }
+        let parts = (entry.github?.hookRepository ?? "").split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, GitHubWebhook.isOwnerName(String(parts[0])),
+            GitHubWebhook.isRepositoryName(String(parts[1]))
+        else {
+            throw .tenants("\(entry.id).github.hookRepository must name the webhook's repository as owner/repo")
+        }
+        return RepositoryHook(id: id, owner: String(parts[0]), repo: String(parts[1]))
     }
 }
 

@@ -59,6 +59,8 @@ public struct Tenant: Sendable {
     public var measureDrafts: Bool
     /// How fast one of the tenant's repositories may have CI runs dispatched.
     public var dispatchPace: DispatchPace
+    /// The tenant's own repository webhook, whose failed deliveries are asked for again.
+    public var hook: RepositoryHook?
 
     public init(
         id: String, installationID: Int64? = nil, githubWebhookSecret: Secret?, githubToken: Secret?,
@@ -137,5 +139,18 @@ extension Tenants {
     public func requireAppSecret() throws(ContractError) -> Secret {
         guard let appWebhookSecret else { throw ContractError(404, "no GitHub App is configured") }
         return appWebhookSecret
+    }
+}
+
+/// A repository webhook by its id (CONTRACT.md's `github.hookId`) and repository.
+public struct RepositoryHook: Sendable, Equatable {
+    public var id: Int64
+    public var owner: String
+    public var repo: String
+
+    public init(id: Int64, owner: String, repo: String) {
+        self.id = id
+        self.owner = owner
+        self.repo = repo
     }
 }

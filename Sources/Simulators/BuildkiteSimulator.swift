@@ -63,9 +63,13 @@ public struct BuildkiteSimulator: Sendable {
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "buildkite-simulator"),
             services: [
-                JobRunner(
-                    queue: queue, duration: options.jobDuration, finish: { await finish($0) },
-                    deliver: { await deliver($0) })
+                JobRunner(queue: queue, duration: options.jobDuration) { item in
+                    switch item {
+                    case .run(let id): await finish(id)
+                    case .webhook(let run): await deliver(run)
+                    case .redeliver: break
+                    }
+                }
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }

@@ -6,34 +6,30 @@ import Logging
 import ServiceLifecycle
 import Workflow
 
-/// What a simulator does after it has answered, as the real CI does: "run" a queued job, or send
-/// the webhook of a run already finished (a cancel is answered at once, its webhook comes later).
+/// What a simulator does after it has answered, as the real CI does: "run" a queued job, send the
+/// webhook of a run already finished (a cancel is answered at once, its webhook comes later), or
+/// deliver a webhook again when asked.
 enum BackgroundWork: Sendable {
     case run(Int64)
     case webhook(SimulatedRun)
+    case redeliver(SimulatedDelivery)
 }
 
-/// Does each piece of background work: waits a job's duration, then lets the simulator finish it
-/// (decide its conclusion and send its webhook), or sends a finished run's webhook. Pending work is
-/// dropped on graceful shutdown.
+/// Does each piece of background work: a job waits its duration, then `work` finishes it (decides
+/// its conclusion and sends its webhook); the rest `work` does at once. Pending work is dropped on
+/// graceful shutdown.
 struct JobRunner: Service {
     let queue: AsyncStream<BackgroundWork>
     let duration: Duration
-    let finish: @Sendable (Int64) async -> Void
-    let deliver: @Sendable (SimulatedRun) async -> Void
+    let work: @Sendable (BackgroundWork) async -> Void
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for await work in queue {
+                for await item in queue {
                     group.addTask {
-                        switch work {
-                        case .run(let id):
-                            guard (try? await Task.sleep(for: duration)) != nil else { return }
-                            await finish(id)
-                        case .webhook(let run):
-                            await deliver(run)
-                        }
+                        if case .run = item, (try? await Task.sleep(for: duration)) == nil { return }
+                        await work(item)
                     }
                 }
             }
@@ -97,19 +93,18 @@ extension GitHubSimulator {
     /// Posts the `workflow_run` completed webhook for a finished run, signed like GitHub's.
     func deliver(_ run: SimulatedRun) async {
         let body = Self.workflowRunPayload(run, owner: options.owner, repo: options.repo, htmlURL: runURL(run.id))
-        let target = await state.webhookTarget ?? (options.webhookURL, options.webhookSecret)
-        guard let url = URL(string: target.url) else { return }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("workflow_run", forHTTPHeaderField: "X-GitHub-Event")
-        request.setValue(UUID().uuidString.lowercased(), forHTTPHeaderField: "X-GitHub-Delivery")
-        request.setValue("GitHub-Hookshot/simulator", forHTTPHeaderField: "User-Agent")
-        let signature = "sha256=" + Hex.encode(HMAC.sha256(key: Array(target.secret.utf8), body))
-        request.setValue(signature, forHTTPHeaderField: "X-Hub-Signature-256")
-        let sent = (try? await URLSession.shared.data(for: request)) != nil
-        await state.countWebhook(sent: sent)
+        let status = await send(event: "workflow_run", payload: body)
+        await state.countWebhook(sent: status != 0)
+    }
+
+    /// The simulator's background work.
+    func work(_ item: BackgroundWork) async {
+        switch item {
+        case .run(let id): await complete(id)
+        case .webhook(let run): await deliver(run)
+        case .redeliver(let delivery):
+            await send(event: delivery.event, payload: delivery.body, guid: delivery.guid, redelivery: true)
+        }
     }
 
     /// The completion webhook GitHub would send for `run` finishing with `conclusion`.

@@ -11,6 +11,11 @@ extension GitHubSimulator {
     }
 
     func addApp(_ router: Router<BasicRequestContext>) {
+        addDeliveries(router, prefix: "/app/hook") { request in
+            guard let app = options.app else { return "this simulator has no App" }
+            let bearer = (request.headers[.authorization] ?? "").replacingOccurrences(of: "Bearer ", with: "")
+            return Self.jwtProblem(bearer, app: app)
+        }
         router.post("/app/installations/{installation}/access_tokens") { request, context in
             await state.log("POST \(request.uri.path)")
             guard let app = options.app else { return Self.json(["message": "Not Found"], status: .notFound) }

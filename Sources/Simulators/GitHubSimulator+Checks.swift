@@ -21,10 +21,16 @@ extension GitHubSimulator {
         var summary: String?
         var annotations: [AnnotationJSON]?
     }
+    struct ActionJSON: Decodable {
+        var label: String
+        var description: String
+        var identifier: String
+    }
     struct UpdateCheck: Decodable {
         var status: String?
         var conclusion: String?
         var output: OutputJSON?
+        var actions: [ActionJSON]?
     }
     struct CheckJSON: Encodable {
         var id: Int64
@@ -59,8 +65,20 @@ extension GitHubSimulator {
             guard (body.output?.annotations?.count ?? 0) <= 50 else {
                 throw HTTPError(.unprocessableContent, message: "at most 50 annotations per request")
             }
+            if let actions = body.actions {
+                // GitHub's bounds on a check run's buttons.
+                guard actions.count <= 3,
+                    actions.allSatisfy({
+                        $0.label.count <= 20 && $0.identifier.count <= 20 && $0.description.count <= 40
+                    })
+                else {
+                    throw HTTPError(
+                        .unprocessableContent, message: "actions: at most 3, label and identifier 20, description 40")
+                }
+            }
             let id = context.parameters.get("id", as: Int64.self) ?? 0
             let found = await state.updateCheckRun(id) { check in
+                if let actions = body.actions { check.actions = actions.map(\.identifier) }
                 check.updates += 1
                 check.status = body.status ?? check.status
                 check.conclusion = body.conclusion ?? check.conclusion

@@ -111,6 +111,7 @@ public struct GitHubSimulator: Sendable {
         addApp(router)
         addStorage(router)
         router.add(middleware: AuthMiddleware(token: options.token, state: state, latency: options.latency))
+        addDeliveries(router, prefix: "/repos/{owner}/{repo}/hooks/{hook}") { _ in nil }
         addActions(router)
         addArtifacts(router)
         addPulls(router)
@@ -118,11 +119,7 @@ public struct GitHubSimulator: Sendable {
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "github-simulator"),
-            services: [
-                JobRunner(
-                    queue: completions, duration: options.jobDuration, finish: { await complete($0) },
-                    deliver: { await deliver($0) })
-            ],
+            services: [JobRunner(queue: completions, duration: options.jobDuration) { await work($0) }],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 

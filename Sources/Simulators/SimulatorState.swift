@@ -28,6 +28,8 @@ public struct SimulatedCheckRun: Sendable, Equatable {
     public var summary: String?
     public var annotations: [Annotation]
     public var updates: Int
+    /// The identifiers of its buttons, once it was completed with some.
+    public var actions: [String] = []
 }
 
 /// Everything the simulator has been asked to do, for the demo to print and tests to check.
@@ -113,6 +115,11 @@ public actor SimulatorState {
         change(&checkRuns[index])
         return true
     }
+
+    /// Every webhook delivery, oldest first, with the answer it got.
+    public private(set) var deliveries: [SimulatedDelivery] = []
+
+    func logDelivery(_ delivery: SimulatedDelivery) { deliveries.append(delivery) }
 
     func countWebhook(sent: Bool) {
         if sent { webhooksSent += 1 } else { webhooksDropped += 1 }

@@ -37,6 +37,10 @@ public enum Event: Codable, Equatable, Sendable {
     case closed
     case superseded(by: String)
     case failed(reason: String)
+    /// Measure some mutants of a finished workflow again, in it, on a new check run.
+    case rerunRequested(RerunSelection)
+    /// The head is measured again from the start, as the workflow `as`.
+    case restarted(as: String)
 
     /// One line for the history.
     public var summary: String {
@@ -64,6 +68,8 @@ public enum Event: Codable, Equatable, Sendable {
         case .closed: "pull request closed"
         case .superseded(let sha): "superseded by \(sha)"
         case .failed(let reason): "failed: \(reason)"
+        case .rerunRequested(let selection): "rerun of the \(selection.rawValue) mutants requested"
+        case .restarted(let id): "measured again from the start as \(id)"
         }
     }
 }

@@ -38,6 +38,8 @@ public struct Report: Codable, Equatable, Sendable {
     public var statuses: [String: Int]?
     /// `(Killed + Timeout) / (Killed + Timeout + Survived)`: the score over covered code.
     public var coveredScore: Double?
+    /// The buttons the completed check run carries (GitHub's `actions`, at most three).
+    public var actions: [CheckRunAction]?
 
     public init(
         conclusion: CheckConclusion, title: String, summary: String, annotations: [Annotation], killed: Int,
@@ -62,4 +64,19 @@ public struct Report: Codable, Equatable, Sendable {
 
     /// A score as a whole percentage, rounded down so 59.9% never reads as 60%.
     public static func percent(_ score: Double) -> Int { Int((score * 100).rounded(.down)) }
+}
+
+/// A button on a completed check run; a click sends `check_run` `requested_action` with its
+/// identifier. GitHub's bounds: identifier and label at most 20 characters, description 40.
+public struct CheckRunAction: Codable, Equatable, Sendable {
+    public var identifier: String
+    public var label: String
+    public var description: String
+
+    public static let rerunSurvivors = CheckRunAction(
+        identifier: "rerun-survivors", label: "Rerun survivors", description: "Measure the surviving mutants again")
+    public static let rerunErrored = CheckRunAction(
+        identifier: "rerun-errored", label: "Rerun errored", description: "Measure the errored mutants again")
+    public static let startOver = CheckRunAction(
+        identifier: "start-over", label: "Start over", description: "Measure this commit again from the start")
 }

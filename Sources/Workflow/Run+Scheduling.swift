@@ -159,9 +159,25 @@ extension Run {
     public static let maxUncoveredListed = 200
 
     mutating func complete(now: Instant) -> [Effect] {
-        let report = scoredReport()
+        var report = scoredReport()
+        report.actions = buttons
+        if let earlier = earlierCheckRunID {
+            let link = "https://github.com/\(pullRequest.owner)/\(pullRequest.repo)/runs/\(earlier)"
+            report.summary =
+                "This report measured some mutants again (rerun \(reruns ?? 1)); the one before it: [\(earlier)](\(link)).\n\n"
+                + report.summary
+        }
         let outcome: Outcome = report.conclusion == .neutral ? .inconclusive(report.summary) : .scored
         return end(outcome, report: report, now: now)
+    }
+
+    /// The completed check run's buttons: rerun the survivors or the errored mutants when there are
+    /// any, and start over.
+    var buttons: [CheckRunAction] {
+        var buttons: [CheckRunAction] = []
+        if !rerunCandidates(.survived).isEmpty { buttons.append(.rerunSurvivors) }
+        if !rerunCandidates(.errored).isEmpty { buttons.append(.rerunErrored) }
+        return buttons + [.startOver]
     }
 
     /// Ends the workflow: cancels what is in flight and completes the check run.
@@ -172,7 +188,9 @@ extension Run {
         self.report = report
         phase = .reporting
         if paused { closePause(now: now) }
-        return cancels + [.completeCheckRun(pullRequest, workflow: id, checkRunID: checkRunID, report: report)]
+        return cancels + [
+            .completeCheckRun(pullRequest, workflow: checkRunExternalID, checkRunID: checkRunID, report: report)
+        ]
     }
 
     /// Ends the workflow without a report: the repository can no longer be reached.

@@ -10,6 +10,10 @@ extension Run {
 
     private mutating func apply(_ event: Event, now: Instant) -> [Effect] {
         switch (phase, event) {
+        case (_, .rerunRequested(let selection)):
+            return rerun(selection, now: now)
+        case (_, .restarted(let id)):
+            return restarted(as: id, now: now)
         case (.done, .ciFinished(let key, _, _, _)), (.reporting, .ciFinished(let key, _, _, _)):
             return strayRun(key)
         case (.done, _):

@@ -57,6 +57,13 @@ public struct Run: Codable, Equatable, Sendable {
     public var updatedAt: Instant
     /// A tenant slot was promised while a dispatch's answer was still on its way.
     public var slotFreedAt: Instant?
+    /// How many times some of its mutants were measured again in this workflow (each on a new
+    /// check run).
+    public var reruns: Int?
+    /// The check run of the report before the last rerun, which the new one links.
+    public var earlierCheckRunID: Int64?
+    /// The workflow that measures this head again from the start.
+    public var restartedAs: String?
 
     /// A new workflow and its first effects: the check run, the file list and the baseline job.
     public static func start(
@@ -69,7 +76,7 @@ public struct Run: Codable, Equatable, Sendable {
         let repeats = settings.baselineRuns > 1 ? (2...settings.baselineRuns).map { Job(name: .baselineRun($0)) } : []
         run.repeats = repeats.isEmpty ? nil : repeats
         var effects: [Effect] = [
-            .createCheckRun(pullRequest, workflow: id), .listFiles(pullRequest, workflow: id),
+            .createCheckRun(pullRequest, workflow: run.checkRunExternalID), .listFiles(pullRequest, workflow: id),
         ]
         if paused {
             run.paused = true

@@ -58,3 +58,40 @@ struct Cancel: AsyncParsableCommand {
         try await Steering.apply(.cancel, to: path)
     }
 }
+
+struct RerunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rerun",
+        abstract: "Measure some mutants of a finished workflow again, in it, on a new check run.")
+    @Argument(help: "TENANT/WORKFLOW") var path: String
+    @Option(help: "Which mutants: survived, errored or all.") var only: String = "survived"
+
+    func run() async throws {
+        guard let selection = RerunSelection(rawValue: only) else {
+            throw CLIError("--only takes survived, errored or all, not \(only)")
+        }
+        let (tenant, id) = try StoreAccess.split(path)
+        do {
+            let rerun = try await StoreAccess.orchestrator().rerun(tenant: tenant, workflow: id, only: selection)
+            print("\(path): measuring \(rerun.mutants.joined(separator: ", ")) again → status \(rerun.status)")
+        } catch let error as ContractError {
+            throw CLIError("rerun \(path) failed: \(error.message)")
+        }
+    }
+}
+
+struct RestartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restart", abstract: "Measure a workflow's head again from the start, as a new workflow.")
+    @Argument(help: "TENANT/WORKFLOW") var path: String
+
+    func run() async throws {
+        let (tenant, id) = try StoreAccess.split(path)
+        do {
+            let restart = try await StoreAccess.orchestrator().restart(tenant: tenant, workflow: id)
+            print("\(path): measured again as \(tenant)/\(restart.workflow)")
+        } catch let error as ContractError {
+            throw CLIError("restart \(path) failed: \(error.message)")
+        }
+    }
+}

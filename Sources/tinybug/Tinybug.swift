@@ -6,6 +6,7 @@ struct Tinybug: AsyncParsableCommand {
         commandName: "tinybug",
         abstract: "Measures how effective a pull request's tests are, by running its CI once per injected bug.",
         subcommands: [
-            Serve.self, Demo.self, Workflows.self, Pause.self, Resume.self, Cancel.self, Send.self,
+            Serve.self, Demo.self, Workflows.self, Pause.self, Resume.self, Cancel.self, RerunCommand.self,
+            RestartCommand.self, Send.self,
         ])
 }

@@ -140,9 +140,13 @@ enum StoreAccess {
         do { return try FunctionApp.orchestrator(config: config, logger: logger) } catch {
             print("the tenants file does not load (\(error)); effects will wait in the outbox for the timer")
         }
+        // Nobody here runs the effects: they are due at once, for the next tick of any function.
+        var engine = try engine()
+        engine.effectLeaseSeconds = 0
         var bare = Orchestrator(
-            engine: try engine(), tenants: Tenants([]), endpoints: Endpoints(), timerToken: nil, logger: logger)
+            engine: engine, tenants: Tenants([]), endpoints: Endpoints(), timerToken: nil, logger: logger)
         bare.carriesOutEffects = false
+        bare.redeliverySeconds = nil
         return bare
     }
 

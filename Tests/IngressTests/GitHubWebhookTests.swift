@@ -95,3 +95,53 @@ struct GitHubWebhookTests {
         #expect(try GitHubWebhook.decode(event: "issues", body: Data("garbage".utf8)) == .ignored("event issues"))
     }
 }
+
+/// The PR's buttons: check_run and check_suite deliveries.
+struct CheckWebhookTests {
+    @Test func `the Re-run button and a check run's button name Tinybug's check run`() throws {
+        let rerun = try GitHubWebhook.decode(event: "check_run", body: fixture("github/check_run.rerequested.json"))
+        let expected = GitHubWebhook.CheckRunRequest(
+            action: .rerequested, checkRunID: 4, externalID: "acme--shop--pr42--9f1c2ab47d3e", owner: "acme",
+            repo: "shop", headSHA: "9f1c2ab47d3e8b6f0a5c4d2e1b7f8a9c0d3e4f5a")
+        #expect(rerun == .checkRun(expected, installationID: 42))
+        let button = try GitHubWebhook.decode(
+            event: "check_run", body: fixture("github/check_run.requested_action.json"))
+        var clicked = expected
+        clicked.action = .requested("rerun-survivors")
+        #expect(button == .checkRun(clicked, installationID: 42))
+    }
+
+    @Test func `other check_run actions, and other Apps' check runs, are ignored`() throws {
+        #expect(
+            try GitHubWebhook.decode(event: "check_run", body: fixture("github/check_run.completed.json"))
+                == .ignored("check_run completed"))
+        var other = try #require(
+            try JSONSerialization.jsonObject(with: fixture("github/check_run.rerequested.json")) as? [String: Any])
+        var run = try #require(other["check_run"] as? [String: Any])
+        run["name"] = "build"
+        other["check_run"] = run
+        let decoded = try GitHubWebhook.decode(
+            event: "check_run", body: try JSONSerialization.data(withJSONObject: other))
+        #expect(decoded == .ignored("check_run rerequested of another check (build)"))
+    }
+
+    @Test func `a button click without its identifier is malformed`() throws {
+        var payload = try #require(
+            try JSONSerialization.jsonObject(with: fixture("github/check_run.requested_action.json")) as? [String: Any])
+        payload["requested_action"] = [String: Any]()
+        #expect(throws: PayloadError.self) {
+            try GitHubWebhook.decode(event: "check_run", body: try JSONSerialization.data(withJSONObject: payload))
+        }
+    }
+
+    @Test func `Re-run all checks names the commit and its pull requests`() throws {
+        let suite = try GitHubWebhook.decode(event: "check_suite", body: fixture("github/check_suite.rerequested.json"))
+        guard case .checkSuiteRerequested(let request, let installation) = suite else {
+            Issue.record("decoded as \(suite)")
+            return
+        }
+        #expect(request.headSHA == "9f1c2ab47d3e8b6f0a5c4d2e1b7f8a9c0d3e4f5a")
+        #expect(request.pullNumbers == [42] && request.appID == 77 && installation == 42)
+        #expect(request.owner == "acme" && request.repo == "shop")
+    }
+}
