@@ -76,7 +76,7 @@ public enum FunctionApp {
     }
 
     /// The GitHub events Tinybug takes; any other is counted as `other`.
-    static let gitHubEvents: Set<String> = ["pull_request", "workflow_run", "check_run", "check_suite", "ping"]
+    static let gitHubEvents: Set<String> = FunctionKind.all.takenGitHubEvents.union(["ping"])
 
     /// A metric label from a fixed list, whatever a sender put in its event header: a label value
     /// never comes from outside, so no one can grow the series without bound.

@@ -8,15 +8,18 @@ public enum FunctionKind: String, Sendable, CaseIterable {
     case control
     case all
 
-    /// The GitHub events this function acts on.
-    var gitHubEvents: EventFilter {
+    /// The GitHub events this function acts on (`ping` aside); with `all`, every function's.
+    public var takenGitHubEvents: Set<String> {
         switch self {
-        case .pullRequest: .only(["pull_request", "check_run", "check_suite"])
-        case .ciCompleted: .only(["workflow_run"])
-        case .timerFired, .control: .only([])
-        case .all: .all
+        case .pullRequest: ["pull_request", "check_run", "check_suite"]
+        case .ciCompleted: ["workflow_run"]
+        case .timerFired, .control: []
+        case .all: FunctionKind.pullRequest.takenGitHubEvents.union(FunctionKind.ciCompleted.takenGitHubEvents)
         }
     }
+
+    /// The GitHub events this function acts on.
+    var gitHubEvents: EventFilter { self == .all ? .all : .only(takenGitHubEvents) }
 
     var servesWebhooks: Bool { [.pullRequest, .ciCompleted, .all].contains(self) }
     var servesTimer: Bool { self == .timerFired || self == .all }

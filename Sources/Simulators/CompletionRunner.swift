@@ -92,7 +92,9 @@ extension GitHubSimulator {
 
     /// Posts the `workflow_run` completed webhook for a finished run, signed like GitHub's.
     func deliver(_ run: SimulatedRun) async {
-        let body = Self.workflowRunPayload(run, owner: options.owner, repo: options.repo, htmlURL: runURL(run.id))
+        let body = Self.workflowRunPayload(
+            run, owner: options.owner, repo: options.repo, htmlURL: runURL(run.id),
+            installationID: options.installationID)
         let status = await send(event: "workflow_run", payload: body)
         await state.countWebhook(sent: status != 0)
     }
@@ -117,7 +119,9 @@ extension GitHubSimulator {
     }
 
     /// A `workflow_run` completed payload in GitHub's documented shape, as compact JSON.
-    static func workflowRunPayload(_ run: SimulatedRun, owner: String, repo: String, htmlURL: String) -> Data {
+    static func workflowRunPayload(
+        _ run: SimulatedRun, owner: String, repo: String, htmlURL: String, installationID: Int64 = 42
+    ) -> Data {
         let payload: [String: Any] = [
             "action": "completed",
             "workflow_run": [
@@ -133,6 +137,7 @@ extension GitHubSimulator {
                 "owner": ["login": owner, "id": 1, "type": "Organization"] as [String: Any],
             ] as [String: Any],
             "sender": ["login": "tinybug-bot[bot]", "id": 2, "type": "Bot"] as [String: Any],
+            "installation": ["id": installationID] as [String: Any],
         ]
         return (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data()
     }

@@ -89,7 +89,7 @@ extension GitHubSimulator {
                 "id": 1_296_269, "name": options.repo, "full_name": "\(options.owner)/\(options.repo)",
                 "owner": ["login": options.owner, "id": 1, "type": "Organization"] as [String: Any],
             ] as [String: Any]
-        payload["installation"] = ["id": options.app?.installationID ?? 42]
+        payload["installation"] = ["id": options.installationID]
         payload["sender"] = ["login": "octocat", "id": 5346, "type": "User"] as [String: Any]
         return (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data()
     }

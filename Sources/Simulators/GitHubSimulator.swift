@@ -64,6 +64,8 @@ public struct GitHubSimulator: Sendable {
         /// Files' whole text at the head, by path, for the contents API (others are made up from
         /// their patch).
         public var sources: [String: String] = [:]
+        /// The installation the repository's webhooks name (`installation.id`).
+        public var installationID: Int64 = 42
         /// A GitHub App: REST calls then need an installation token from
         /// `POST /app/installations/{id}/access_tokens`, which needs a JWT signed by the app's key.
         public var app: (id: Int64, publicKey: String, installationID: Int64)? = nil

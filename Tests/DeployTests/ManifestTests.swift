@@ -151,4 +151,33 @@ struct ManifestTests {
         }
         #expect(dockerfile.contains(#"CMD ["pull-request"]"#))
     }
+
+    @Test
+    func
+        `the GitHub App manifest subscribes to exactly the events the functions route, with only the permissions used`()
+        throws
+    {
+        let data = Data(try Self.text("infra/github-app/manifest.json").utf8)
+        let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let events = try #require(manifest["default_events"] as? [String])
+        #expect(Set(events) == FunctionKind.all.takenGitHubEvents)
+        #expect(events.count == Set(events).count)
+        let permissions = try #require(manifest["default_permissions"] as? [String: String])
+        #expect(
+            permissions == [
+                "checks": "write", "actions": "write", "contents": "read", "pull_requests": "read", "metadata": "read",
+            ])
+        let hook = try #require(manifest["hook_attributes"] as? [String: Any])
+        #expect((hook["url"] as? String)?.hasSuffix("/webhooks/github") == true)
+        #expect(manifest["public"] as? Bool == false)
+        // The gateway routes each of them to the function that takes it.
+        let nginx = try Self.text("infra/gateway/nginx.conf")
+        for event in events {
+            let function = FunctionKind.allCases.first { $0 != .all && $0.takenGitHubEvents.contains(event) }
+            let upstream = try #require(function).rawValue.replacingOccurrences(of: "-", with: "_")
+            #expect(
+                nginx.range(of: "\\b\(event) +\(upstream);", options: .regularExpression) != nil,
+                "the gateway does not send \(event) to \(upstream)")
+        }
+    }
 }

@@ -19,6 +19,8 @@ final class FunctionProcesses: @unchecked Sendable {
         .deletingLastPathComponent()
     let folder: URL
     var running: [String: (process: Process, port: Int, log: URL)] = [:]
+    /// The environment each label was last started with, to start it again the same way.
+    var environments: [String: [String: String]] = [:]
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("tinybug-procs-\(UUID().uuidString)")
@@ -39,6 +41,7 @@ final class FunctionProcesses: @unchecked Sendable {
         -> Int
     {
         let label = label ?? name
+        environments[label] = environment
         let process = Process()
         process.executableURL = try Self.binary(name)
         let log = folder.appendingPathComponent("\(label).log")

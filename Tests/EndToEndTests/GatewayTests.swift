@@ -29,7 +29,8 @@ import Darwin
 
     /// Runs `body` with the GitHub simulator, the four functions and nginx in front of them.
     static func withGateway(
-        latency: Duration = .zero, _ body: (GitHubSimulator, FunctionProcesses, Gateway) async throws -> Void
+        latency: Duration = .zero, tenants: String = Self.tenants, environment extra: [String: String] = [:],
+        _ body: (GitHubSimulator, FunctionProcesses, Gateway) async throws -> Void
     ) async throws {
         let logger = Harness.quietLogger
         var options = try Harness.simulatorOptions(jobDuration: .milliseconds(50))
@@ -47,7 +48,7 @@ import Darwin
                 "ACME_GITHUB_SECRET": Harness.secret, "ACME_GITHUB_TOKEN": Harness.token,
                 "ACME_API_TOKEN": Harness.apiToken,
                 "PATH": "/usr/bin:/bin",
-            ]
+            ].merging(extra) { $1 }
             var upstreams: [String: Int] = [:]
             for (function, upstream) in [
                 ("pull-request", "pull_request"), ("ci-completed", "ci_completed"), ("timer-fired", "timer_fired"),
@@ -178,6 +179,45 @@ import Darwin
             #expect(status == 202)
             #expect(answer["workflow"] as? String != nil)
             #expect(await stopping.value == 0)
+        }
+    }
+
+    @Test func `a pull_request delivery lost to a 503 from the gateway is asked for again and measured`() async throws {
+        let withHook = Self.tenants.replacingOccurrences(
+            of: #""token": "env:ACME_GITHUB_TOKEN" }"#,
+            with: #""token": "env:ACME_GITHUB_TOKEN", "hookId": 7, "hookRepository": "acme/shop" }"#)
+        try await Self.withGateway(tenants: withHook, environment: ["TINYBUG_REDELIVERY_SECONDS": "0"]) {
+            simulator, processes, gateway in
+            let base = "http://127.0.0.1:\(gateway.port)"
+            // Every copy of pull-request is down: GitHub's delivery gets the gateway's 503.
+            let port = try #require(processes.running["pull-request"]?.port)
+            await processes.stop("pull-request")
+            #expect(
+                await simulator.send(event: "pull_request", payload: try fixture("github/pull_request.opened.json"))
+                    == 503)
+            try await processes.start(
+                "pull-request", port: port, environment: processes.environments["pull-request"] ?? [:])
+            // The timer looks over the hook's deliveries and asks GitHub for the failed one again.
+            let (ticked, _, _) = try await Self.post(
+                "\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+            #expect(ticked == 200)
+            let redelivered = try await poll(timeout: .seconds(60)) { () async -> SimulatedDelivery? in
+                await simulator.state.deliveries.first { $0.redelivery && $0.event == "pull_request" }
+            }
+            let again = try #require(redelivered)
+            #expect(again.statusCode == 202)
+            let first = try #require(await simulator.state.deliveries.first { $0.event == "pull_request" })
+            #expect(first.statusCode == 503 && first.guid == again.guid)
+            // The measurement happens, and a second look asks for nothing more.
+            let done = try await poll(timeout: .seconds(120)) { () async throws -> Bool? in
+                _ = try? await Self.post(
+                    "\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+                return await simulator.state.checkRuns.first?.status == "completed" ? true : nil
+            }
+            #expect(done == true)
+            let asked = await simulator.state.requests.filter { $0.hasPrefix("POST redelivery") }
+            #expect(asked.count == 1)
+            #expect(processes.log("timer-fired").contains("Asked GitHub to deliver a failed webhook again"))
         }
     }
 

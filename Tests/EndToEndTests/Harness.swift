@@ -26,6 +26,8 @@ struct Harness {
     let storeRoot: String
 
     var engine: Engine<Run> { orchestrator.engine }
+    /// The GitHub simulator's address.
+    var githubURL: String { orchestrator.endpoints.github }
     var base: String { "http://127.0.0.1:\(port)" }
 
     static func acme(
