@@ -26,7 +26,6 @@ extension Engine {
             let keys = pending.map { "\(tenant)/\(id)/\($0.key)" }
             await running.start(keys)
             let results = await execute(pending, tenant: tenant, id: id, executor: executor)
-            await running.end(keys)
             Faults.hit(.afterEffectCall)
             ran += results.count
             var inputs: [EventInput<State.Event>] = []
@@ -43,7 +42,16 @@ extension Engine {
                     reschedules.append(Reschedule(key: key, afterSeconds: seconds, reason: reason))
                 }
             }
-            let applied = try await apply(tenant: tenant, id: id, inputs, reschedule: reschedules)
+            // The keys count as running until their results are written: a tick waiting for them
+            // then reads the document with the results in it, not before.
+            let applied: Applied<State>
+            do {
+                applied = try await apply(tenant: tenant, id: id, inputs, reschedule: reschedules)
+            } catch {
+                await running.end(keys)
+                throw error
+            }
+            await running.end(keys)
             guard case .applied(let document, let added) = applied else { break }
             last = document
             pending = added
