@@ -61,7 +61,13 @@ import Darwin
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        try await Task.sleep(for: .milliseconds(Int.random(in: 30...250)))
+        // With a fault point armed the writer is given time to reach it (a loaded machine may take
+        // longer than the random kill to start it); without, it is killed at a random moment.
+        let patience: Duration = faults.isEmpty ? .milliseconds(Int.random(in: 30...250)) : .seconds(20)
+        let started = ContinuousClock.now
+        while process.isRunning, ContinuousClock.now - started < patience {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
