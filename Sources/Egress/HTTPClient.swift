@@ -1,6 +1,8 @@
 import Foundation
 import FoundationNetworking
 import Hashing
+import Instrumentation
+import Tracing
 
 /// How a REST call failed.
 public enum RESTError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -54,6 +56,14 @@ public struct RESTClient: Sendable {
         var request = URLRequest(url: url)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        // A client span per call, its context sent on as W3C `traceparent`; the query (which may
+        // name a job key) stays out of it.
+        let span = startSpan("\(method) \(url.host ?? "")", ofKind: .client)
+        defer { span.end() }
+        span.attributes["http.request.method"] = method
+        span.attributes["server.address"] = url.host
+        span.attributes["url.path"] = url.path
+        InstrumentationSystem.instrument.inject(span.context, into: &request, using: RequestInjector())
         if let json {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             do { request.httpBody = try JSONEncoder().encode(json) } catch { throw .decoding("encode: \(error)") }
@@ -66,7 +76,9 @@ public struct RESTClient: Sendable {
             throw .transport("\(method) \(path): \(error.localizedDescription)")
         }
         guard let http = response as? HTTPURLResponse else { throw .transport("not an HTTP answer") }
+        span.attributes["http.response.status_code"] = http.statusCode
         guard (200..<300).contains(http.statusCode) else {
+            span.setStatus(SpanStatus(code: .error))
             throw .status(
                 http.statusCode, body: String(decoding: data.prefix(2000), as: UTF8.self),
                 retryAfter: Self.retryAfter(http))
@@ -93,5 +105,12 @@ public struct RESTClient: Sendable {
             return max(1, reset - Int64(Date().timeIntervalSince1970))
         }
         return nil
+    }
+}
+
+/// Writes a propagated trace context (`traceparent`…) into an outgoing request's headers.
+struct RequestInjector: Injector {
+    func inject(_ value: String, forKey key: String, into request: inout URLRequest) {
+        request.setValue(value, forHTTPHeaderField: key)
     }
 }

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import Orchestration
 import ServiceLifecycle
+import Tracing
 import Workflow
 
 /// Builds the Hummingbird application of a function from its configuration.
@@ -16,7 +17,7 @@ public enum FunctionApp {
         config: FunctionConfig, logger: Logger, clock: any WallClock = SystemClock()
     ) throws -> Orchestrator {
         let telemetry = Telemetry()
-        let store = MeteredStore(try makeStore(config), telemetry: telemetry)
+        let store = MeteredStore(TracedStore(try makeStore(config)), telemetry: telemetry)
         let tenants = try TenantsSource(path: config.tenantsPath, environment: config.environment, logger: logger)
         var engine = Engine<Run>(store: store, clock: clock, logger: logger)
         engine.effectLeaseSeconds = config.effectLeaseSeconds
@@ -41,6 +42,8 @@ public enum FunctionApp {
         _ kind: FunctionKind, orchestrator: Orchestrator, limits: ServerLimits = ServerLimits()
     ) -> Router<TinybugRequestContext> {
         let router = Router(context: TinybugRequestContext.self)
+        // A server span per request, a child of the `traceparent` the gateway (or the sender) gave.
+        router.add(middleware: TracingMiddleware(recordingHeaders: [HTTPField.Name("X-Request-Id")!]))
         router.add(middleware: RequestIDMiddleware(telemetry: orchestrator.telemetry))
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/metrics") { _, _ in
@@ -85,16 +88,30 @@ public enum FunctionApp {
         return known.contains(event) ? event : "other"
     }
 
-    /// Counts the answer (or the refusal) under `type`, then gives it to Hummingbird.
+    /// Counts the answer (or the refusal) under `type`, then gives it to Hummingbird. The work is
+    /// one span, `tinybug <type>`, naming the event, the tenant, the workflow and the answer; the
+    /// store operations and calls out it makes are its children.
     static func counted(
-        _ type: String, _ orchestrator: Orchestrator, _ body: () async throws(ContractError) -> Answer
+        _ type: String, _ orchestrator: Orchestrator, tenant: String? = nil,
+        _ body: () async throws(ContractError) -> Answer
     ) async throws(ContractError) -> Answer {
+        let span = startSpan("tinybug \(type)", ofKind: .internal)
+        defer { span.end() }
+        span.attributes["tinybug.event"] = type
+        span.attributes["tinybug.tenant"] = tenant
+        let outcome = await ServiceContext.withValue(span.context) { () async -> Result<Answer, ContractError> in
+            do throws(ContractError) { return .success(try await body()) } catch { return .failure(error) }
+        }
         do {
-            let answer = try await body()
+            let answer = try outcome.get()
             orchestrator.telemetry.event(type, status: answer.status)
+            span.attributes["tinybug.workflow"] = answer.body.workflow ?? answer.body.workflows?.joined(separator: ",")
+            span.attributes["tinybug.answer"] = answer.status
             return answer
         } catch {
             orchestrator.telemetry.event(type, status: error.statusCode)
+            span.attributes["tinybug.answer"] = error.statusCode
+            if error.statusCode >= 500 { span.setStatus(SpanStatus(code: .error, message: error.message)) }
             throw error
         }
     }
@@ -112,7 +129,7 @@ public enum FunctionApp {
             let headers = WebhookHeaders(
                 event: event, delivery: header(CIContract.GitHub.deliveryHeader),
                 signature256: header(CIContract.GitHub.signatureHeader))
-            return try await counted("github." + eventLabel(event, of: gitHubEvents), orchestrator) {
+            return try await counted("github." + eventLabel(event, of: gitHubEvents), orchestrator, tenant: tenant) {
                 () throws(ContractError) in
                 try orchestrator.checkReceiving(tenantID: tenant)
                 return try await withBody(request, limits: limits, budget: budget) { body throws(ContractError) in
@@ -132,7 +149,8 @@ public enum FunctionApp {
                 let header = { (name: String) in HTTPField.Name(name).flatMap { fields[$0] } }
                 let tenant = context.parameters.get("tenant") ?? ""
                 let label = eventLabel(header(provider.eventHeader), of: [provider.finishedEvent, "ping"])
-                return try await counted("\(route)." + label, orchestrator) { () throws(ContractError) in
+                return try await counted("\(route)." + label, orchestrator, tenant: tenant) {
+                    () throws(ContractError) in
                     try orchestrator.checkReceiving(tenantID: tenant)
                     return try await withBody(request, limits: limits, budget: budget) { body throws(ContractError) in
                         try await orchestrator.with(logger: context.logger).ciWebhook(

@@ -10,8 +10,11 @@ import Orchestration
 public enum FunctionMain {
     public static func run(_ kind: FunctionKind, environment: [String: String]) async throws {
         let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        bootstrapLogging(format: environment["LOG_FORMAT"] ?? "json", level: level)
+        let tracing = Traces.enabled(environment)
+        bootstrapLogging(
+            format: environment["LOG_FORMAT"] ?? "json", level: level, metadata: tracing ? Traces.logMetadata : nil)
         let logger = Logger(label: "tinybug.\(kind.rawValue)")
+        let exporter = try Traces.bootstrap(service: kind.rawValue, environment: environment, logger: logger)
         let config = try FunctionConfig(environment: environment)
         for warning in config.warnings {
             logger.warning("The configuration has a problem", metadata: ["problem": "\(warning)"])
@@ -21,7 +24,7 @@ public enum FunctionMain {
         reloadOnHangUp(orchestrator.tenantsSource)
         let app = FunctionApp.build(
             kind, orchestrator: orchestrator, host: config.host, port: config.port, logger: logger,
-            limits: config.limits
+            services: exporter.map { [$0] } ?? [], limits: config.limits
         ) { port in
             logger.info("Serving", metadata: ["function": "\(kind.rawValue)", "port": "\(port)"])
         }
@@ -49,13 +52,19 @@ public enum FunctionMain {
         hangUp = source
     }
 
-    /// Logs as JSON lines (`LOG_FORMAT=json`, the default for functions) or as text.
-    public static func bootstrapLogging(format: String, level: Logger.Level) {
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
-                format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
+    /// Logs as JSON lines (`LOG_FORMAT=json`, the default for functions) or as text, with what
+    /// `metadata` adds to each line (the trace and span ids, when traces are on).
+    public static func bootstrapLogging(
+        format: String, level: Logger.Level, metadata: Logger.MetadataProvider? = nil
+    ) {
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var handler: any LogHandler =
+                    format == "json"
+                    ? JSONLogHandler(label: label, metadataProvider: provider)
+                    : StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
+                handler.logLevel = level
+                return handler
+            }, metadataProvider: metadata)
     }
 }
