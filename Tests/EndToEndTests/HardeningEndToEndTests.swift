@@ -152,12 +152,30 @@ struct HardeningEndToEndTests {
     static func keptAlive(port: Int, pause: Duration) -> Bool {
         guard let fd = connected(port, timeout: 5) else { return false }
         defer { close(fd) }
+        // One whole answer, head and body: they may come in separate segments, and a body left
+        // unread would be taken for the next answer.
         func roundTrip() -> Bool {
             let request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
             _ = request.withCString { send(fd, $0, strlen($0), 0) }
+            var received: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 1024)
-            let count = recv(fd, &buffer, buffer.count, 0)
-            return count > 0 && String(decoding: buffer.prefix(count), as: UTF8.self).hasPrefix("HTTP/1.1 200")
+            while true {
+                let text = String(decoding: received, as: UTF8.self)
+                if let head = text.range(of: "\r\n\r\n") {
+                    let length =
+                        text[..<head.lowerBound].split(separator: "\r\n").compactMap { line -> Int? in
+                            let parts = line.split(separator: ":", maxSplits: 1)
+                            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                            return Int(parts[1].trimmingCharacters(in: .whitespaces))
+                        }.first ?? 0
+                    if text.utf8.count - text.utf8.distance(from: text.startIndex, to: head.upperBound) >= length {
+                        return text.hasPrefix("HTTP/1.1 200")
+                    }
+                }
+                let count = recv(fd, &buffer, buffer.count, 0)
+                guard count > 0 else { return false }
+                received += buffer.prefix(count)
+            }
         }
         guard roundTrip() else { return false }
         let (seconds, attoseconds) = pause.components
