@@ -27,7 +27,7 @@ extension Orchestrator {
     public func rerun(tenant: String, workflow: String, only: RerunSelection, eventID: String? = nil)
         async throws(ContractError) -> Rerun
     {
-        let document = try await existing(tenant: tenant, workflow: workflow)
+        let document = try await self.document(tenant: tenant, workflow: workflow)
         if let eventID, document.appliedEvents.contains(eventID) {
             return Rerun(
                 workflow: workflow, only: only.rawValue, mutants: [], status: document.state.status)
@@ -64,7 +64,7 @@ extension Orchestrator {
     public func restart(tenant: String, workflow: String, eventID: String? = nil) async throws(ContractError)
         -> Restart
     {
-        var document = try await existing(tenant: tenant, workflow: workflow)
+        var document = try await self.document(tenant: tenant, workflow: workflow)
         if let eventID, document.appliedEvents.contains(eventID), let again = document.state.restartedAs {
             return Restart(workflow: again, restarted: workflow)
         }
@@ -96,19 +96,6 @@ extension Orchestrator {
         } catch {
             throw refused(error, ["tenant.id": "\(tenant)", "workflow.id": "\(workflow)"])
         }
-    }
-
-    /// The workflow's document, or 400 for an id that is no workflow id and 404 for one unknown.
-    func existing(tenant: String, workflow: String) async throws(ContractError) -> Document<Run> {
-        guard Identifier.isValid(workflow) else { throw ContractError(400, "invalid workflow id \(workflow)") }
-        let loaded: (Document<Run>, Version)?
-        do { loaded = try await engine.load(tenant: tenant, id: workflow) } catch {
-            throw refused(error, ["tenant.id": "\(tenant)", "workflow.id": "\(workflow)"])
-        }
-        guard let (document, _) = loaded else {
-            throw ContractError(404, "no workflow \(workflow) for tenant \(tenant)")
-        }
-        return document
     }
 
     /// `<head's workflow id>-r<n>` with n one more than any restart of this head the PR has had.
