@@ -36,6 +36,28 @@ public enum BatchRuns {
         !["success", "passed", "failure", "failed", "apply-failed"].contains(word)
     }
 
+    /// How a batch's run ends: with `passing` (the CI's word for it) unless the outcome for the run
+    /// is about the infrastructure; the artifact it leaves, if any; and whether its webhook is sent
+    /// (not when there is no outcome for the run).
+    public struct Ending {
+        public var conclusion: String
+        public var artifact: [String: Data]?
+        public var sendsWebhook: Bool
+    }
+
+    /// The ending of a batch's run, each mutant's own outcome in its artifact.
+    public static func ending(
+        job: String, members: [GitHubSimulator.MutantInput], world: TestWorld?, passing: String,
+        outcome: (String, GitHubSimulator.MutantInput?) -> String?
+    ) -> Ending {
+        let word = outcome(job, nil)
+        let conclusion = word.map { isInfrastructure($0) ? $0 : passing } ?? passing
+        let files =
+            conclusion == passing
+            ? artifact(job: job, members: members, world: world) { fate(outcome(job, $0)) } : nil
+        return Ending(conclusion: conclusion, artifact: files, sendsWebhook: word != nil)
+    }
+
     /// The artifact's files for a batch: each mutant's fate, and with a world its tests' JUnit.
     public static func artifact(
         job: String, members: [GitHubSimulator.MutantInput], world: TestWorld?,

@@ -215,16 +215,11 @@ extension BuildkiteSimulator {
     /// Finishes a batch's build: `passed` unless the outcome for the build is about the
     /// infrastructure; each mutant's own outcome is in its artifacts.
     func finishBatch(_ run: SimulatedRun, job: String, members: [GitHubSimulator.MutantInput]) async {
-        let outcome = options.outcome(job, nil)
-        let buildState = outcome.map { BatchRuns.isInfrastructure($0) ? $0 : "passed" } ?? "passed"
-        if buildState == "passed" {
-            let files = BatchRuns.artifact(job: job, members: members, world: options.world) { member in
-                BatchRuns.fate(options.outcome(job, member))
-            }
-            await state.setArtifact(run.id, files)
-        }
-        guard let finished = await state.finish(run.id, conclusion: buildState) else { return }
-        if outcome == nil {
+        let ending = BatchRuns.ending(
+            job: job, members: members, world: options.world, passing: "passed", outcome: options.outcome)
+        if let artifact = ending.artifact { await state.setArtifact(run.id, artifact) }
+        guard let finished = await state.finish(run.id, conclusion: ending.conclusion) else { return }
+        if !ending.sendsWebhook {
             await state.countWebhook(sent: false)
             return
         }

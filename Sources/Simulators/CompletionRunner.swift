@@ -66,16 +66,11 @@ extension GitHubSimulator {
     /// Finishes a batch's run: its conclusion says nothing of its mutants (`success`, unless the
     /// outcome for the run is about the infrastructure); each mutant's own outcome is in the artifact.
     func completeBatch(_ run: SimulatedRun, job: String, members: [MutantInput]) async {
-        let outcome = options.outcome(job, nil)
-        let conclusion = outcome.map { BatchRuns.isInfrastructure($0) ? $0 : "success" } ?? "success"
-        if conclusion == "success" {
-            let files = BatchRuns.artifact(job: job, members: members, world: options.world) { member in
-                BatchRuns.fate(options.outcome(job, member))
-            }
-            await state.setArtifact(run.id, files)
-        }
-        guard let finished = await state.finish(run.id, conclusion: conclusion) else { return }
-        if outcome == nil || options.dropWebhook(job) {
+        let ending = BatchRuns.ending(
+            job: job, members: members, world: options.world, passing: "success", outcome: options.outcome)
+        if let artifact = ending.artifact { await state.setArtifact(run.id, artifact) }
+        guard let finished = await state.finish(run.id, conclusion: ending.conclusion) else { return }
+        if !ending.sendsWebhook || options.dropWebhook(job) {
             await state.countWebhook(sent: false)
             return
         }
