@@ -33,14 +33,6 @@ def load_mutant(encoded):
         fail(2, f"TINYBUG_MUTANT is not a base64 JSON mutant: {error}")
 
 
-def safe_path(path):
-    root = os.path.realpath(os.getcwd())
-    full = os.path.realpath(os.path.join(root, path))
-    if os.path.isabs(path) or not full.startswith(root + os.sep):
-        fail(2, f"the mutant's path {path!r} is outside the repository")
-    return full
-
-
 def parses(path, text):
     """None if the text parses (or no checker is at hand), else why it does not."""
     if path.endswith(".py"):
@@ -77,6 +69,33 @@ def breaks_parsing(path, before, after):
     return problem
 
 
+def mutate(path, line, original, replacement):
+    """The file's full path, its text before and with the mutant, and no exit code or problem; or
+    the exit code (2 a path outside the repository, 3 the mutant does not apply) and why."""
+    root = os.path.realpath(os.getcwd())
+    full = os.path.realpath(os.path.join(root, path))
+    if os.path.isabs(path) or not full.startswith(root + os.sep):
+        return None, None, None, 2, f"the mutant's path {path!r} is outside the repository"
+    try:
+        with open(full, encoding="utf-8", newline="") as source:
+            before = source.read()
+    except OSError as error:
+        return None, None, None, 3, f"cannot read {path}: {error}"
+    lines = before.split("\n")
+    if not 1 <= line <= len(lines):
+        return None, None, None, 3, f"{path} has no line {line}"
+    current = lines[line - 1]
+    ending = "\r" if current.endswith("\r") else ""
+    if current[: len(current) - len(ending)] != original:
+        return None, None, None, 3, f"{path}:{line} no longer reads {original!r} (it reads {current!r})"
+    lines[line - 1] = replacement + ending
+    after = "\n".join(lines)
+    problem = breaks_parsing(path, before, after)
+    if problem:
+        return None, None, None, 3, f"{path}:{line} would not parse with the mutant ({problem})"
+    return full, before, after, None, None
+
+
 def main(argv):
     check_only = "--check" in argv
     args = [a for a in argv if a != "--check"]
@@ -85,28 +104,14 @@ def main(argv):
         print("tinybug: baseline, nothing to apply")
         return 0
     path, line, original, replacement = load_mutant(encoded)
-    full = safe_path(path)
-    try:
-        with open(full, encoding="utf-8", newline="") as source:
-            lines = source.read().split("\n")
-    except OSError as error:
-        fail(3, f"cannot read {path}: {error}")
-    if not 1 <= line <= len(lines):
-        fail(3, f"{path} has no line {line}")
-    current = lines[line - 1]
-    ending = "\r" if current.endswith("\r") else ""
-    if current[: len(current) - len(ending)] != original:
-        fail(3, f"{path}:{line} no longer reads {original!r} (it reads {current!r}); not applied")
-    before = "\n".join(lines)
-    lines[line - 1] = replacement + ending
-    problem = breaks_parsing(path, before, "\n".join(lines))
+    full, _, after, code, problem = mutate(path, line, original, replacement)
     if problem:
-        fail(3, f"{path}:{line} would not parse with the mutant ({problem}); not applied")
+        fail(code, problem if code == 2 else f"{problem}; not applied")
     if check_only:
         print(f"tinybug: {path}:{line} matches and parses; the mutant applies")
         return 0
     with open(full, "w", encoding="utf-8", newline="") as target:
-        target.write("\n".join(lines))
+        target.write(after)
     print(f"tinybug: {path}:{line}: {original.strip()} -> {replacement.strip()}")
     return 0
 

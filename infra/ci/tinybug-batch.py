@@ -23,6 +23,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The scripts it loads are run from the CI's checkout: leave no __pycache__ beside them.
+sys.dont_write_bytecode = True
 
 
 def load(name, file):
@@ -58,29 +60,9 @@ def time_limit():
 
 def mutated(mutant):
     """The file's path, its text before and with the mutant, or why the mutant does not apply."""
-    path, line, original, replacement = mutant["path"], int(mutant["line"]), mutant["original"], mutant["replacement"]
-    root = os.path.realpath(os.getcwd())
-    full = os.path.realpath(os.path.join(root, path))
-    if os.path.isabs(path) or not full.startswith(root + os.sep):
-        return None, None, None, f"the mutant's path {path!r} is outside the repository"
-    try:
-        with open(full, encoding="utf-8", newline="") as source:
-            before = source.read()
-    except OSError as error:
-        return None, None, None, f"cannot read {path}: {error}"
-    lines = before.split("\n")
-    if not 1 <= line <= len(lines):
-        return None, None, None, f"{path} has no line {line}"
-    current = lines[line - 1]
-    ending = "\r" if current.endswith("\r") else ""
-    if current[: len(current) - len(ending)] != original:
-        return None, None, None, f"{path}:{line} no longer reads {original!r}"
-    lines[line - 1] = replacement + ending
-    after = "\n".join(lines)
-    problem = apply_mutant.breaks_parsing(path, before, after)
-    if problem:
-        return None, None, None, f"{path}:{line} would not parse with the mutant ({problem})"
-    return full, before, after, None
+    full, before, after, _, problem = apply_mutant.mutate(
+        mutant["path"], int(mutant["line"]), mutant["original"], mutant["replacement"])
+    return full, before, after, problem
 
 
 def write_outcome(folder, outcome):
