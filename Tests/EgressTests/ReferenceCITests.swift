@@ -19,22 +19,28 @@ struct ReferenceCITests {
     }
 
     func run(_ arguments: [String], in folder: URL, mutant: String = "") throws -> (Int32, String) {
+        try python(Self.script, arguments, in: folder, environment: ["TINYBUG_MUTANT": mutant])
+    }
+
+    /// Runs a reference script with python3 in `folder`, given `environment` and PATH, to its end:
+    /// its exit status and what it wrote (stdout and stderr together).
+    func python(_ script: String, _ arguments: [String] = [], in folder: URL, environment: [String: String]) throws
+        -> (Int32, String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script] + arguments
+        process.arguments = ["python3", script] + arguments
         process.currentDirectoryURL = folder
-        process.environment = [
-            "TINYBUG_MUTANT": mutant, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-        ]
+        process.environment = environment.merging([
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        ]) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return (
-            process.terminationStatus,
-            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        )
+        return (process.terminationStatus, text)
     }
 
     func encoded(
@@ -167,18 +173,8 @@ struct ReferenceCITests {
 
     /// Runs the results script in `folder` with `command` as the test command.
     func gather(_ command: String, in folder: URL, mutant: String = "") throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.results]
-        process.currentDirectoryURL = folder
-        process.environment = [
-            "TINYBUG_MUTANT": mutant, "TINYBUG_TEST_COMMAND": command,
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-        ]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try python(Self.results, in: folder, environment: ["TINYBUG_MUTANT": mutant, "TINYBUG_TEST_COMMAND": command])
+            .0
     }
 
     func listing(_ folder: URL, _ sub: String) -> [String] {
@@ -210,25 +206,16 @@ struct ReferenceCITests {
 
     /// Runs the batch script in `folder` on `mutants`, with `command` as the test command.
     func batch(_ mutants: [Mutant], command: String, timeout: String = "", in folder: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.batchScript]
-        process.currentDirectoryURL = folder
         let inputs = DispatchInputs.inputs(
             job: JobKey(tenant: "a", workflow: "w", job: .batch(0), attempt: 1),
             pr: PullRequest(owner: "o", repo: "r", number: 1, headSHA: "abc", headRef: "x"), mutant: nil,
             batch: mutants)
-        process.environment = [
-            "TINYBUG_MUTANTS": inputs[CIContract.Input.mutants] ?? "", "TINYBUG_MUTANT_TIMEOUT": timeout,
-            "TINYBUG_TEST_COMMAND": command, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        return try python(
+            Self.batchScript, in: folder,
+            environment: [
+                "TINYBUG_MUTANTS": inputs[CIContract.Input.mutants] ?? "", "TINYBUG_MUTANT_TIMEOUT": timeout,
+                "TINYBUG_TEST_COMMAND": command,
+            ])
     }
 
     func outcome(_ folder: URL, _ id: Int) throws -> [String: Any] {

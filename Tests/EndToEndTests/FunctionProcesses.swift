@@ -27,6 +27,25 @@ final class FunctionProcesses: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
+    /// Runs `executable` to its end and gives its exit status and what it wrote (stdout and stderr
+    /// together). A tool found on PATH is `URL(fileURLWithPath: "/usr/bin/env")` with its name first.
+    static func captured(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil
+    ) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     static func binary(_ name: String) throws -> URL {
         let url = root.appendingPathComponent(".build/debug/\(name)")
         try #require(

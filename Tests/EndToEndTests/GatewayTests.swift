@@ -196,7 +196,7 @@ import Darwin
                 await simulator.send(event: "pull_request", payload: try fixture("github/pull_request.opened.json"))
                     == 503)
             try await processes.start(
-                "pull-request", port: port, environment: processes.environments["pull-request"] ?? [:])
+                "pull-request", port: port, environment: try #require(processes.environments["pull-request"]))
             // The timer looks over the hook's deliveries and asks GitHub for the failed one again.
             let (ticked, _, _) = try await Self.post(
                 "\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
@@ -225,20 +225,14 @@ import Darwin
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "tinybug-nginx-t-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Gateway.nginxPath())
-        process.arguments = [
-            "-t", "-p", folder.path, "-c",
-            FunctionProcesses.root.appendingPathComponent("infra/gateway/nginx.conf").path,
-            "-g", "pid \(folder.path)/nginx.pid; error_log stderr;",
-        ]
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try FunctionProcesses.captured(
+            URL(fileURLWithPath: try Gateway.nginxPath()),
+            [
+                "-t", "-p", folder.path, "-c",
+                FunctionProcesses.root.appendingPathComponent("infra/gateway/nginx.conf").path,
+                "-g", "pid \(folder.path)/nginx.pid; error_log stderr;",
+            ])
+        #expect(status == 0, "\(text)")
         #expect(text.contains("test is successful"))
     }
 }

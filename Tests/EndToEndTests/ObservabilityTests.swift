@@ -14,17 +14,7 @@ import Glibc
     static let folder = FunctionProcesses.root.appendingPathComponent("infra/observability")
 
     static func run(_ tool: String, _ arguments: [String], in directory: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try FunctionProcesses.captured(URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments, in: directory)
     }
 
     @Test func `promtool checks the alert rules and passes a unit test of every alert`() throws {

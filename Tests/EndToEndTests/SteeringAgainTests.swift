@@ -123,16 +123,8 @@ struct SteeringAgainTests {
     }
 
     static func cli(_ arguments: [String], _ environment: [String: String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = try FunctionProcesses.binary("tinybug")
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin", "LOG_LEVEL": "critical"]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try FunctionProcesses.captured(
+            FunctionProcesses.binary("tinybug"), arguments,
+            environment: environment.merging(["PATH": "/usr/bin:/bin", "LOG_LEVEL": "critical"]) { $1 })
     }
 }

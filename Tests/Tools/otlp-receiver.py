@@ -37,7 +37,6 @@ class Receiver(BaseHTTPRequestHandler):
                             "trace_id": binascii.hexlify(span.trace_id).decode(),
                             "span_id": binascii.hexlify(span.span_id).decode(),
                             "parent_span_id": binascii.hexlify(span.parent_span_id).decode(),
-                            "kind": span.kind,
                             "attributes": {a.key: value(a.value) for a in span.attributes},
                             "service": resource.get("service.name"),
                         }) + "\n")
