@@ -68,8 +68,9 @@ extension Run {
     mutating func batchFinished(_ key: JobKey, _ conclusion: CIConclusion, ciRunID: Int64?, url: String?, now: Instant)
         -> [Effect]
     {
-        guard let batch = job(key.job), key.attempt <= batch.attempt else { return [] }
-        guard key.attempt == batch.attempt, batch.status.isInFlight else { return [.releaseSlot(key)] }
+        guard let batch = job(key.job), key.attempt == batch.attempt, batch.status.isInFlight else {
+            return strayRun(key)
+        }
         update(key.job) { job in
             job.record(key.attempt, result: AttemptResult(conclusion), at: now)
             job.status = .inspecting
