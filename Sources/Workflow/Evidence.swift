@@ -113,7 +113,7 @@ public struct RunResults: Codable, Equatable, Sendable {
     public var summary: String {
         var parts: [String] = []
         if !applied { parts.append("the mutant did not apply") }
-        if timedOut == true { parts.append("the tests ran past the mutant's time limit") }
+        if timedOut == true { parts.append(MutantResult.ranPastTimeLimit) }
         if let tests {
             parts.append(
                 "\(tests.passed.count + tests.failed.count) tests, \(tests.failed.count) failed"

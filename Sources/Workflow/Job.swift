@@ -125,6 +125,18 @@ public struct Job: Codable, Equatable, Sendable {
 
     /// The key of the current attempt.
     func key(in run: Run) -> JobKey { JobKey(tenant: run.tenant, workflow: run.id, job: name, attempt: attempt) }
+
+    /// The next attempt starts now.
+    mutating func beginAttempt(at now: Instant) {
+        attempt += 1
+        attempts.append(Attempt(number: attempt, dispatchedAt: now))
+    }
+
+    /// The attempt just begun is taken back (it never reached the CI).
+    mutating func undoAttempt() {
+        if attempts.last?.number == attempt { attempts.removeLast() }
+        attempt -= 1
+    }
 }
 
 extension JobName: Codable {

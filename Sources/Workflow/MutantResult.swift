@@ -16,6 +16,7 @@ public struct MutantResult: Codable, Equatable, Sendable {
     }
 
     public static let onlyUnstableFailed = "only unstable tests failed"
+    public static let ranPastTimeLimit = "the tests ran past the mutant's time limit"
 }
 
 extension Job {

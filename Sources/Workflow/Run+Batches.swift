@@ -35,30 +35,20 @@ extension Run {
     /// A batch's attempt starts: each of its mutants starts an attempt of its own with it.
     mutating func startingMembers(of batch: Job, now: Instant) {
         for id in batch.members ?? [] {
-            update(.mutant(id)) { job in
-                job.attempt += 1
-                job.attempts.append(Attempt(number: job.attempt, dispatchedAt: now))
-            }
+            update(.mutant(id)) { $0.beginAttempt(at: now) }
         }
     }
 
     /// A batch's attempt was not taken (no slot): its mutants' attempts are undone with it.
     mutating func undoingMembers(of batch: Job) {
         for id in batch.members ?? [] {
-            update(.mutant(id)) { job in
-                if job.attempts.last?.number == job.attempt { job.attempts.removeLast() }
-                job.attempt -= 1
-            }
+            update(.mutant(id)) { $0.undoAttempt() }
         }
     }
 
     /// The batch's dispatch: its mutants with their time limits, in the order the run tests them.
     func batchDispatch(_ batch: Job) -> Effect {
-        let members = (batch.members ?? []).compactMap { plan?[$0] }.map { mutant in
-            var timed = mutant
-            timed.timeout = baselineTests?.mutantTimeout
-            return timed
-        }
+        let members = (batch.members ?? []).compactMap { timed(plan?[$0]) }
         return .dispatch(batch.key(in: self), pullRequest, mutant: nil, batch: members)
     }
 

@@ -4,13 +4,12 @@ extension Run {
     mutating func dispatching(_ name: JobName, now: Instant) -> [Effect] {
         let timeout = settings.jobTimeoutSeconds
         update(name) { job in
-            job.attempt += 1
+            job.beginAttempt(at: now)
             job.status = .dispatching
             job.retryAt = nil
             job.polling = nil
             job.slot = nil
             job.deadline = now.adding(seconds: timeout)
-            job.attempts.append(Attempt(number: job.attempt, dispatchedAt: now))
         }
         guard let job = job(name) else { return [] }
         let mutant: Mutant?
@@ -25,7 +24,7 @@ extension Run {
     }
 
     /// The mutant as dispatched: with its time limit from the baseline's test time.
-    private func timed(_ mutant: Mutant?) -> Mutant? {
+    func timed(_ mutant: Mutant?) -> Mutant? {
         guard var mutant else { return nil }
         mutant.timeout = baselineTests?.mutantTimeout
         return mutant
@@ -42,7 +41,7 @@ extension Run {
     /// job waits to be woken, nothing new is asked for.
     mutating func fillSlots(now: Instant) -> [Effect] {
         guard phase == .mutants, !paused, !waitingForSlot(now: now) else { return [] }
-        let runs = mutants + (batches ?? [])
+        let runs = mutantRuns
         var free = settings.maxConcurrentJobs - runs.filter(\.status.isInFlight).count
         var effects: [Effect] = []
         let due = runs.filter {
@@ -73,7 +72,7 @@ extension Run {
     }
 
     private func waitingForSlot(now: Instant) -> Bool {
-        (mutants + (batches ?? [])).contains { $0.status == .queued && ($0.retryAt.map { $0 > now } ?? false) }
+        mutantRuns.contains { $0.status == .queued && ($0.retryAt.map { $0 > now } ?? false) }
     }
 
     /// How long a job that found no free slot waits before asking again, in case the wake-up is lost.
@@ -87,8 +86,7 @@ extension Run {
         let promised = until == nil && (slotFreedAt.map { $0.adding(seconds: Self.slotRecheckSeconds) > now } ?? false)
         if promised { slotFreedAt = nil }
         update(key.job) { job in
-            job.attempt -= 1
-            if job.attempts.last?.number == key.attempt { job.attempts.removeLast() }
+            job.undoAttempt()
             job.status = .queued
             job.deadline = nil
             job.retryAt = promised ? now : until ?? now.adding(seconds: Self.slotRecheckSeconds)

@@ -103,7 +103,7 @@ public enum Settlement: Equatable, Sendable {
     public static func settle(_ results: RunResults, baseline: BaselineTests?, rechecked: Bool) -> Settlement {
         guard results.applied else { return .settled(MutantResult(.compileError, note: Run.didNotApply)) }
         if results.timedOut == true {
-            return .settled(MutantResult(.timeout, note: "the tests ran past the mutant's time limit"))
+            return .settled(MutantResult(.timeout, note: MutantResult.ranPastTimeLimit))
         }
         guard let baseline else {
             let failed = results.tests?.failed.sorted() ?? []
@@ -149,7 +149,7 @@ extension Settlement {
         case .error:
             return nil
         case .timeout:
-            return .settled(MutantResult(.timeout, note: "the tests ran past the mutant's time limit"))
+            return .settled(MutantResult(.timeout, note: MutantResult.ranPastTimeLimit))
         case .passed:
             return .settled(MutantResult(.survived))
         case .failed:
