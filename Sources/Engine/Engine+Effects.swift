@@ -23,7 +23,7 @@ extension Engine {
         var ran = 0
         var last: Document<State>? = nil
         while !pending.isEmpty, ContinuousClock.now - started < budget {
-            let keys = pending.map { "\(tenant)/\(id)/\($0.key)" }
+            let keys = pending.map { RunningEffects.key(tenant: tenant, id: id, entry: $0.key) }
             await running.start(keys)
             let results = await execute(pending, tenant: tenant, id: id, executor: executor)
             Faults.hit(.afterEffectCall)

@@ -131,10 +131,9 @@ extension Engine {
     private func waitForEarlierRuns(of entries: [OutboxEntry<State.Effect>], tenant: String, id: String) async
         -> Bool
     {
-        let under = await running.underWay(entries.map { "\(tenant)/\(id)/\($0.key)" })
-        guard !under.isEmpty else { return false }
-        await running.waitUntilEnded(under, limit: .seconds(max(effectLeaseSeconds, Self.longestWait)))
-        return true
+        await running.waitUntilEnded(
+            entries.map { RunningEffects.key(tenant: tenant, id: id, entry: $0.key) },
+            limit: .seconds(max(effectLeaseSeconds, Self.longestWait)))
     }
 
     /// One read, then one write for the tick and the fresh leases on due outbox entries together,
@@ -146,7 +145,7 @@ extension Engine {
         let ticked = document.state.deadline.map { $0 <= now } ?? false
         var stale: [OutboxEntry<State.Effect>] = []
         for entry in document.outbox where entry.notBefore <= now {
-            let key = "\(tenant)/\(id)/\(entry.key)"
+            let key = RunningEffects.key(tenant: tenant, id: id, entry: entry.key)
             if await !running.isRunning(key, within: .seconds(3 * effectLeaseSeconds)) { stale.append(entry) }
         }
         var latest = document

@@ -44,6 +44,9 @@ public actor RunningEffects {
 
     public init() {}
 
+    /// The key an outbox entry of a workflow runs under.
+    static func key(tenant: String, id: String, entry: String) -> String { "\(tenant)/\(id)/\(entry)" }
+
     func start(_ started: [String]) {
         let now = ContinuousClock.now
         for key in started { keys[key] = ((keys[key]?.count ?? 0) + 1, keys[key]?.since ?? now) }
@@ -61,17 +64,17 @@ public actor RunningEffects {
         return ContinuousClock.now - since < within
     }
 
-    /// Those of `candidates` running here now, however long they have run.
-    func underWay(_ candidates: [String]) -> [String] { candidates.filter { keys[$0] != nil } }
-
     /// Waits until none of `waited` is running here any more, or `limit` has passed. A run that
     /// takes an entry over from one still under way here waits for it first: the earlier run then
     /// either reached the CI (and the later one, looking first, finds its run) or gives up at its
     /// lease check. Past `limit` the earlier run is taken to be stuck.
-    func waitUntilEnded(_ waited: [String], limit: Duration) async {
+    /// - Returns: whether any of them was running here when asked.
+    func waitUntilEnded(_ waited: [String], limit: Duration) async -> Bool {
         let start = ContinuousClock.now
+        let any = waited.contains { keys[$0] != nil }
         while waited.contains(where: { keys[$0] != nil }), ContinuousClock.now - start < limit {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        return any
     }
 }
