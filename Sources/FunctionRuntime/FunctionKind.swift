@@ -1,3 +1,4 @@
+import Ingress
 import Orchestration
 
 /// Which function a process is: one per event type, or all of them (`tinybug serve`).
@@ -14,7 +15,7 @@ public enum FunctionKind: String, Sendable, CaseIterable {
         case .pullRequest: ["pull_request", "check_run", "check_suite"]
         case .ciCompleted: ["workflow_run"]
         case .timerFired, .control: []
-        case .all: FunctionKind.pullRequest.takenGitHubEvents.union(FunctionKind.ciCompleted.takenGitHubEvents)
+        case .all: GitHubWebhook.takenEvents
         }
     }
 

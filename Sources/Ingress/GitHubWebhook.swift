@@ -70,6 +70,10 @@ public enum GitHubWebhook: Equatable, Sendable {
     /// The job key a run carries in its `run-name` (`tinybug <key>`), if it is one of ours.
     public static func jobKey(fromTitle title: String?) -> JobKey? { CIContract.jobKey(fromTitle: title) }
 
+    /// The events `decode` makes something of (`ping` aside): what a failed delivery worth asking
+    /// for again can be.
+    public static let takenEvents: Set<String> = ["pull_request", "workflow_run", "check_run", "check_suite"]
+
     /// Decodes a delivery of event type `event`. Call only after its signature was verified.
     public static func decode(event: String, body: Data) throws(PayloadError) -> GitHubWebhook {
         switch event {
@@ -93,15 +97,10 @@ public enum GitHubWebhook: Equatable, Sendable {
             return .ignored("pull_request \(payload.action)")
         }
         let pr = payload.pull_request
-        guard pr.head.sha.count >= 7, pr.head.sha.allSatisfy(\.isHexDigit) else {
+        guard isCommit(pr.head.sha) else {
             throw PayloadError(field: "pull_request.head.sha", problem: "is not a commit SHA")
         }
-        guard Self.isOwnerName(payload.repository.owner.login) else {
-            throw PayloadError(field: "repository.owner.login", problem: "is not a GitHub owner name")
-        }
-        guard Self.isRepositoryName(payload.repository.name) else {
-            throw PayloadError(field: "repository.name", problem: "is not a GitHub repository name")
-        }
+        try checkRepository(payload.repository)
         let request = PullRequest(
             owner: payload.repository.owner.login, repo: payload.repository.name, number: pr.number,
             headSHA: pr.head.sha.lowercased(), headRef: pr.head.ref, baseRef: pr.base.ref, title: pr.title ?? "",

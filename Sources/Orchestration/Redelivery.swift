@@ -2,6 +2,7 @@ import Egress
 import Engine
 import Foundation
 import Hashing
+import Ingress
 import Logging
 import Workflow
 
@@ -18,8 +19,6 @@ struct DeliveryCursor: Codable, Sendable, Equatable {
 
 /// Which failed deliveries to ask GitHub for again: pure, from what the list says.
 enum Redelivery {
-    /// The events Tinybug takes (`ping` needs no second chance).
-    static let events: Set<String> = ["pull_request", "check_run", "check_suite", "workflow_run"]
     /// GitHub keeps deliveries about three days.
     static let window: TimeInterval = 72 * 3600
     /// A delivery that fails every time is asked for again at most this often.
@@ -40,7 +39,7 @@ enum Redelivery {
         let answered = Set(recent.filter { (200..<300).contains($0.status_code) }.map(\.guid))
         var chosen: [String: HookDeliveries.Delivery] = [:]
         for delivery in recent.sorted(by: { $0.id > $1.id })
-        where events.contains(delivery.event) && !answered.contains(delivery.guid)
+        where GitHubWebhook.takenEvents.contains(delivery.event) && !answered.contains(delivery.guid)
             && (cursor.asked[delivery.guid] ?? 0) < maxAsks && chosen[delivery.guid] == nil
         {
             chosen[delivery.guid] = delivery
