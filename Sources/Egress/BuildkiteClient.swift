@@ -56,7 +56,6 @@ public struct BuildkiteClient: Sendable {
         var env: [String: String]
     }
 
-    /// Creates a build of the PR's head carrying the job key and mutant in `meta_data` (and `env`).
     /// Creates the job's build: the dispatch inputs (the commit aside) as `meta_data`, and as
     /// environment variables named in capitals (`TINYBUG_JOB`, `TINYBUG_MUTANT`…).
     public func createBuild(_ pr: PullRequest, job: JobKey, inputs: [String: String]) async throws(RESTError) -> Build {

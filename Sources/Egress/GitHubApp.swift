@@ -86,11 +86,7 @@ public actor InstallationTokens {
     }
 
     private static func exchange(_ app: GitHubApp, installation: Int64, apiURL: String) async throws -> Cached {
-        let jwt: String
-        do { jwt = try app.jwt(now: Int64(Date().timeIntervalSince1970)) } catch {
-            throw RESTError.transport("cannot sign the app's JWT: \(error)")
-        }
-        let client = RESTClient(baseURL: apiURL, headers: GitHubClient.headers(Secret(jwt)))
+        let client = try app.client(apiURL: apiURL)
         struct Answer: Decodable {
             var token: String
             var expires_at: String
@@ -98,5 +94,16 @@ public actor InstallationTokens {
         let answer = try await client.fetch(Answer.self, "POST", "/app/installations/\(installation)/access_tokens")
         let expires = ISO8601DateFormatter().date(from: answer.expires_at) ?? Date().addingTimeInterval(3600)
         return Cached(token: Secret(answer.token), expires: expires)
+    }
+}
+
+extension GitHubApp {
+    /// A client that speaks as the App itself, with a fresh JWT.
+    func client(apiURL: String) throws(RESTError) -> RESTClient {
+        let jwt: String
+        do { jwt = try self.jwt(now: Int64(Date().timeIntervalSince1970)) } catch {
+            throw .transport("cannot sign the app's JWT: \(error)")
+        }
+        return RESTClient(baseURL: apiURL, headers: GitHubClient.headers(Secret(jwt)))
     }
 }

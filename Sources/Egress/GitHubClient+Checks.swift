@@ -32,17 +32,11 @@ extension GitHubClient {
         var message: String
     }
 
-    struct ActionBody: Encodable, Sendable {
-        var label: String
-        var description: String
-        var identifier: String
-    }
-
     struct UpdateBody: Encodable, Sendable {
         var status: String?
         var conclusion: String?
         var output: Output
-        var actions: [ActionBody]?
+        var actions: [CheckRunAction]?
     }
 
     /// Our check run on the PR's head, found by name and external id; nil when there is none yet.
@@ -66,11 +60,6 @@ extension GitHubClient {
         return try await rest.fetch(CheckRun.self, "POST", "\(Self.repository(pr))/check-runs", json: body).id
     }
 
-    /// A report's buttons as GitHub takes them: at most three.
-    static func buttons(_ actions: [CheckRunAction]) -> [ActionBody] {
-        actions.prefix(3).map { ActionBody(label: $0.label, description: $0.description, identifier: $0.identifier) }
-    }
-
     /// Completes the check run with the report; annotations go 50 per request, as GitHub allows.
     public func completeCheckRun(_ pr: PullRequest, id: Int64, report: Report) async throws(RESTError) {
         let annotations = report.annotations.map {
@@ -88,7 +77,7 @@ extension GitHubClient {
             let output = Output(title: report.title, summary: report.summary, annotations: batch)
             let body = UpdateBody(
                 status: last ? "completed" : nil, conclusion: last ? report.conclusion.rawValue : nil, output: output,
-                actions: last ? report.actions.map(Self.buttons) : nil)
+                actions: last ? report.actions.map { Array($0.prefix(3)) } : nil)  // GitHub takes three buttons
             _ = try await rest.send("PATCH", path, json: body)
         }
     }

@@ -18,19 +18,6 @@ public struct HookDeliveries: Sendable {
         public var status_code: Int
         public var event: String
         public var action: String?
-
-        public init(
-            id: Int64, guid: String, delivered_at: String, redelivery: Bool?, status_code: Int, event: String,
-            action: String?
-        ) {
-            self.id = id
-            self.guid = guid
-            self.delivered_at = delivered_at
-            self.redelivery = redelivery
-            self.status_code = status_code
-            self.event = event
-            self.action = action
-        }
     }
 
     let client: RESTClient
@@ -38,12 +25,7 @@ public struct HookDeliveries: Sendable {
 
     /// The GitHub App's deliveries, with a fresh JWT.
     public static func app(_ app: GitHubApp, apiURL: String) throws(RESTError) -> HookDeliveries {
-        let jwt: String
-        do { jwt = try app.jwt(now: Int64(Date().timeIntervalSince1970)) } catch {
-            throw .transport("cannot sign the app's JWT: \(error)")
-        }
-        return HookDeliveries(
-            client: RESTClient(baseURL: apiURL, headers: GitHubClient.headers(Secret(jwt))), path: "/app/hook")
+        HookDeliveries(client: try app.client(apiURL: apiURL), path: "/app/hook")
     }
 
     /// A repository webhook's deliveries, with `token`.
