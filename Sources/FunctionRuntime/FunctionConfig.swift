@@ -98,7 +98,11 @@ public struct FunctionConfig: Sendable {
             throw .invalid("TINYBUG_EFFECT_LEASE_SECONDS", "not a positive whole number")
         }
         effectLeaseSeconds = lease
-        guard let redelivery = Int64(environment["TINYBUG_REDELIVERY_SECONDS"] ?? "300"), redelivery >= 0 else {
+        guard
+            let redelivery = Int64(
+                environment["TINYBUG_REDELIVERY_SECONDS"] ?? "\(Orchestrator.defaultRedeliverySeconds)"),
+            redelivery >= 0
+        else {
             throw .invalid("TINYBUG_REDELIVERY_SECONDS", "not a whole number of seconds")
         }
         redeliverySeconds = redelivery

@@ -18,7 +18,8 @@ extension Orchestrator {
             return .ignored("check run \(request.checkRunID) is not one of a Tinybug workflow")
         }
         let document: Document<Run>
-        do { document = try await self.document(tenant: tenant.id, workflow: workflow) } catch  where error.statusCode == 404
+        do { document = try await self.document(tenant: tenant.id, workflow: workflow) } catch
+            where error.statusCode == 404
         {
             return .ignored("no workflow \(workflow) for check run \(request.checkRunID)")
         }

@@ -128,10 +128,8 @@ extension Orchestrator {
         _ = try await endOthers(
             of: pr, tenant: tenant, except: id, event: .superseded(by: pr.headSHA), delivery: delivery)
         try await remember(id, of: pr, tenant: tenant.id)
-        let paused = try await tenantPaused(tenant.id)
-        let created = try await engine.create(tenant: tenant.id, id: id, eventID: delivery) { now in
-            Run.start(id: id, tenant: tenant.id, pullRequest: pr, settings: tenant.settings, paused: paused, now: now)
-        }
+        let created = try await startRun(
+            id: id, of: pr, tenant: tenant.id, settings: tenant.settings, eventID: delivery)
         guard let created else {
             return .ok("duplicate: this commit is already measured", workflow: id)
         }
@@ -140,6 +138,17 @@ extension Orchestrator {
             metadata: ["tenant.id": "\(tenant.id)", "workflow.id": "\(id)", "delivery.id": "\(delivery)"])
         try await carryOut(created, tenant: tenant.id, id: id)
         return .accepted(id)
+    }
+
+    /// A new workflow of `pr`, measured with `settings` (paused if its tenant is); nil when
+    /// `eventID` made it already.
+    func startRun(id: String, of pr: PullRequest, tenant: String, settings: Settings, eventID: String)
+        async throws(EngineError) -> Applied<Run>?
+    {
+        let paused = try await tenantPaused(tenant)
+        return try await engine.create(tenant: tenant, id: id, eventID: eventID) { now in
+            Run.start(id: id, tenant: tenant, pullRequest: pr, settings: settings, paused: paused, now: now)
+        }
     }
 
     /// The workflow of a newer push of the PR, if `pr` (a redelivery, or a captured body sent again)

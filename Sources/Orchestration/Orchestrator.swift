@@ -27,7 +27,8 @@ public struct Orchestrator: Sendable {
     /// Where GitHub and the CIs are.
     public let endpoints: Endpoints
     /// How often the timer looks for failed webhook deliveries to ask for again; nil never.
-    public var redeliverySeconds: Int64? = 300
+    public var redeliverySeconds: Int64? = Self.defaultRedeliverySeconds
+    public static let defaultRedeliverySeconds: Int64 = 300
 
     public init(
         engine: Engine<Run>, tenants: Tenants, endpoints: Endpoints, timerToken: Secret?, adminToken: Secret? = nil,
@@ -69,8 +70,9 @@ public struct Orchestrator: Sendable {
     }
 
     /// Runs effects a write produced, within the request's budget; the rest wait for the timer.
+    /// Nothing runs here when this orchestrator does not carry out effects (the CLI's).
     func carryOut(_ applied: Applied<Run>, tenant: String, id: String) async throws(EngineError) {
-        guard case .applied(_, let effects) = applied, !effects.isEmpty else { return }
+        guard carriesOutEffects, case .applied(_, let effects) = applied, !effects.isEmpty else { return }
         try await engine.carryOut(effects, tenant: tenant, id: id, executor: executor, budget: effectBudget)
     }
 

@@ -46,7 +46,7 @@ extension Orchestrator {
                 )
             }
             let applied = try await engine.apply(tenant: tenant, id: workflow, inputs)
-            if carriesOutEffects { try await carryOut(applied, tenant: tenant, id: workflow) }
+            try await carryOut(applied, tenant: tenant, id: workflow)
             logger.info(
                 "Measuring mutants again",
                 metadata: [
@@ -80,15 +80,12 @@ extension Orchestrator {
             let ended = try await engine.apply(
                 tenant: tenant, id: old.id,
                 [EventInput(id: eventID ?? "control:restart:\(UUID().uuidString)", event: .restarted(as: id))])
-            if carriesOutEffects { try await carryOut(ended, tenant: tenant, id: old.id) }
+            try await carryOut(ended, tenant: tenant, id: old.id)
             // The tenant's limits now; the old measurement's when the tenants are not known (the CLI).
             let settings = tenants[tenant]?.settings ?? old.settings
-            let paused = try await tenantPaused(tenant)
-            let created = try await engine.create(tenant: tenant, id: id, eventID: "restart:\(old.id)") { now in
-                Run.start(
-                    id: id, tenant: tenant, pullRequest: old.pullRequest, settings: settings, paused: paused, now: now)
-            }
-            if let created, carriesOutEffects { try await carryOut(created, tenant: tenant, id: id) }
+            let created = try await startRun(
+                id: id, of: old.pullRequest, tenant: tenant, settings: settings, eventID: "restart:\(old.id)")
+            if let created { try await carryOut(created, tenant: tenant, id: id) }
             logger.info(
                 "Measuring a head again from the start",
                 metadata: ["tenant.id": "\(tenant)", "workflow.id": "\(id)", "restarted": "\(old.id)"])

@@ -146,7 +146,6 @@ enum StoreAccess {
         var bare = Orchestrator(
             engine: engine, tenants: Tenants([]), endpoints: Endpoints(), timerToken: nil, logger: logger)
         bare.carriesOutEffects = false
-        bare.redeliverySeconds = nil
         return bare
     }
 
