@@ -35,11 +35,11 @@ extension GitHubSimulator {
             request.httpBody = payload
             request.timeoutInterval = 10
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.setValue(event, forHTTPHeaderField: "X-GitHub-Event")
-            request.setValue(delivery, forHTTPHeaderField: "X-GitHub-Delivery")
+            request.setValue(event, forHTTPHeaderField: CIContract.GitHub.eventHeader)
+            request.setValue(delivery, forHTTPHeaderField: CIContract.GitHub.deliveryHeader)
             request.setValue("GitHub-Hookshot/simulator", forHTTPHeaderField: "User-Agent")
             let signature = "sha256=" + Hex.encode(HMAC.sha256(key: Array(target.secret.utf8), payload))
-            request.setValue(signature, forHTTPHeaderField: "X-Hub-Signature-256")
+            request.setValue(signature, forHTTPHeaderField: CIContract.GitHub.signatureHeader)
             if let (_, response) = try? await URLSession.shared.data(for: request) {
                 status = (response as? HTTPURLResponse)?.statusCode ?? 0
             }
