@@ -12,7 +12,7 @@ struct BatchCost {
     var slots = 4
     var baselineRuns = 2
 
-    struct Row: Encodable {
+    struct Row {
         var mutantsPerRun: Int
         var ciRuns: Int
         var ciMinutes: Double
@@ -33,7 +33,7 @@ struct BatchCost {
             id: "bench--batches--pr1--000000000000", tenant: "bench",
             pullRequest: PullRequest(owner: "bench", repo: "batches", number: 1, headSHA: "0000000", headRef: "x"),
             settings: settings, now: start)
-        (run, effects) = Self.apply(run, .filesListed([Self.file(mutants)]), at: start, effects)
+        (run, effects) = Self.apply(run, .filesListed([LoadBenchmark.file(lines: mutants)]), at: start, effects)
         var endings: [(at: Instant, key: JobKey, batch: [Mutant]?)] = []
         var (runs, seconds) = (0, Int64(0))
         var now = start
@@ -84,12 +84,5 @@ struct BatchCost {
             return [.ciFinished(key, .passed, ciRunID: 1, url: nil)]
         }
         return [.ciFinished(key, .failed, ciRunID: 1, url: nil), .resultsRead(key, RunResults(tests: killed))]
-    }
-
-    /// A file whose added lines give exactly `count` mutants.
-    static func file(_ count: Int) -> ChangedFile {
-        ChangedFile(
-            path: "Sources/App/Rules.swift",
-            patch: "@@ -0,0 +1,\(count) @@\n" + (0..<count).map { "+let ok\($0) = a == \($0)" }.joined(separator: "\n"))
     }
 }
