@@ -131,7 +131,10 @@ public struct Run: Codable, Equatable, Sendable {
     /// The baseline's runs: `base`, then `base2`….
     public var baselines: [Job] { [baseline] + (repeats ?? []) }
 
-    func job(_ name: JobName) -> Job? {
+    /// A timeline's rows, one per CI run: the baseline's runs, then each mutant or each batch.
+    public var timelineRows: [Job] { baselines + (batches ?? mutants) }
+
+    public func job(_ name: JobName) -> Job? {
         switch name {
         case .baseline: baseline
         case .baselineRun(let number): repeats?.first { $0.name == .baselineRun(number) }

@@ -62,14 +62,12 @@ struct Workflows: AsyncParsableCommand {
             print(
                 "timeline (\(Double(end.milliseconds - run.startedAt.milliseconds) / 1000) s; █ final attempt, ░ an attempt that was retried):"
             )
-            let mutants = run.baselines.map { _ in Mutant?.none } + (run.plan ?? []).map { Optional($0) }
             // With batches a timeline row is a batch, and the mutants are listed after it.
-            let rows = run.batches.map { run.baselines + $0 } ?? run.baselines + run.mutants
-            for job in rows {
-                let index = (run.baselines + run.mutants).firstIndex { $0.name == job.name }
+            for job in run.timelineRows {
+                let mutant: Mutant? = if case .mutant(let id) = job.name { run.plan?[id] } else { nil }
                 print(
                     "  \(job.name.description.padded(5)) |\(TimelineBar.bar(job, start: run.startedAt, end: end))| "
-                        + Self.describe(job, index.flatMap { mutants[$0] }, in: run))
+                        + Self.describe(job, mutant, in: run))
             }
             if run.batches != nil {
                 print("mutants:")
@@ -92,7 +90,7 @@ struct Workflows: AsyncParsableCommand {
         /// A row's words: a job's status and what it tested, or a batch's mutants with their statuses.
         static func describe(_ job: Job, _ mutant: Mutant?, in run: Run) -> String {
             if let members = job.members {
-                let marks = members.compactMap { id in run.mutants.first { $0.name == .mutant(id) } }.map {
+                let marks = members.compactMap { run.job(.mutant($0)) }.map {
                     "\($0.name) \($0.mutantStatus.rawValue)"
                 }
                 return "\(job.status.rawValue.padded(12)) " + marks.joined(separator: " · ")

@@ -107,7 +107,7 @@ enum Timeline {
 
     static func svg(_ run: Run, until end: Instant) -> String {
         // With batches a row is a CI run: the baseline's, then each batch with a mark per mutant.
-        let jobs = run.batches.map { run.baselines + $0 } ?? run.jobs
+        let jobs = run.timelineRows
         let start = run.startedAt.milliseconds
         let span = Double(max(end.milliseconds - start, 1000))
         let height = Double(jobs.count) * row + 24
@@ -157,7 +157,7 @@ enum Timeline {
         let step = max(to - from, 3) / Double(members.count)
         var svg = ""
         for (index, id) in members.enumerated() {
-            guard let member = run.mutants.first(where: { $0.name == .mutant(id) }) else { continue }
+            guard let member = run.job(.mutant(id)) else { continue }
             let settledHere = member.attempts.last?.dispatchedAt == attempt.dispatchedAt && member.status.isFinal
             let outcome = settledHere ? WorkflowPage.outcome(member) : "retried"
             let word = settledHere ? member.mutantStatus.rawValue : "into a later batch"
