@@ -84,8 +84,7 @@ import Darwin
                     workflows.append(try #require(reply["workflow"] as? String))
                 }
                 try await Convergence.drained(engine, tenant: "acme", workflows, timeout: .seconds(180)) {
-                    _ = try? await GatewayTests.post(
-                        "\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+                    _ = try? await GatewayTests.tick(base)
                 }
                 chaos.cancel()
                 let kills = await chaos.value

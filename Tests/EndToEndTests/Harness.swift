@@ -145,6 +145,12 @@ struct Harness {
         return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: object)
     }
 
+    /// One `POST /timer` with the timer's token.
+    @discardableResult
+    func tick() async throws -> Reply {
+        try await request("POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+    }
+
     /// Ticks through `POST /timer` until the workflow is done (retries and lost webhooks need the timer).
     func ticked(
         _ workflow: String, tenant: String = "acme", timeout: Duration = .seconds(120),
@@ -154,7 +160,7 @@ struct Harness {
             if let (document, _) = try await engine.load(tenant: tenant, id: workflow), document.state.phase == .done {
                 return document
             }
-            _ = try await request("POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+            _ = try await tick()
             return nil
         }
         if let done { return done }
@@ -181,7 +187,7 @@ struct Harness {
                 return true
             }
             if stalled {
-                _ = try await request("POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+                _ = try await tick()
             }
             return nil
         }

@@ -78,8 +78,7 @@ import Glibc
             let api = "http://127.0.0.1:\(port)"
             // The measurement runs while Prometheus scrapes: ticks make the timer's series.
             let done = try await poll(timeout: .seconds(120)) { () async throws -> Bool? in
-                _ = try? await GatewayTests.post(
-                    "\(base)/timer", body: Data(), headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+                _ = try? await GatewayTests.tick(base)
                 let (_, data) = try await GatewayTests.get(
                     "\(base)/api/v1/tenants/acme/workflows/\(workflow)", token: Harness.apiToken)
                 let state = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["state"]

@@ -36,8 +36,7 @@ struct StoreFaultTests {
                     workflows.append(try #require(reply["workflow"] as? String))
                 }
                 try await Convergence.drained(harness.engine, tenant: "acme", workflows, timeout: .seconds(300)) {
-                    _ = try? await harness.request(
-                        "POST", "/timer", headers: ["Authorization": "Bearer \(Harness.timerToken)"])
+                    _ = try? await harness.tick()
                 }
                 let tally = proxy.tally
                 proxy.set(.init(probability: 0))

@@ -74,11 +74,11 @@ struct TenantQuotaTests {
             async let globexRuns = Self.open(11...13, globex: true, harness)
             let (acme, globex) = try await (acmeRuns, globexRuns)
             for workflow in acme {
-                #expect(try await harness.ticked(workflow, timeout: .seconds(60)).state.status == .completed)
+                #expect(try await harness.ticked(workflow).state.status == .completed)
             }
             for workflow in globex {
                 #expect(
-                    try await harness.ticked(workflow, tenant: "globex", timeout: .seconds(60)).state.status
+                    try await harness.ticked(workflow, tenant: "globex").state.status
                         == .completed)
             }
             let actions = harness.simulator.state
@@ -122,7 +122,7 @@ struct TenantQuotaTests {
             #expect(await harness.buildkite.state.runs.count >= 1, "globex's baseline was never dispatched")
             #expect(unfinished >= 25, "globex's first dispatch waited for acme's backlog")
             #expect(
-                try await harness.ticked(globex, tenant: "globex", timeout: .seconds(60)).state.status == .completed)
+                try await harness.ticked(globex, tenant: "globex").state.status == .completed)
             #expect(await harness.simulator.state.maxInFlight <= 2)
         }
     }
@@ -131,7 +131,7 @@ struct TenantQuotaTests {
         let pace = DispatchPace(count: 3, seconds: 3)
         try await Harness.run(tenants: [Self.acme(limit: 8, pace: pace)], jobDuration: .milliseconds(20)) { harness in
             let workflow = try #require(try await Self.open([42], harness).first)
-            let document = try await harness.ticked(workflow, timeout: .seconds(60))
+            let document = try await harness.ticked(workflow)
             #expect(document.state.status == .completed)
             let times = await harness.simulator.state.createdAt
             #expect(times.count == 8)
